@@ -1,0 +1,351 @@
+/**
+ * The `js` backend: plain TypeScript loops over typed arrays. Short and
+ * obviously correct; the oracle the fast backends are checked against.
+ *
+ * Every kernel follows one pattern: turn each strided input view into the list
+ * of its element positions in row-major order (`positions`, skipped when the
+ * view is contiguous), then run one flat loop. Arithmetic is done in float64
+ * and rounded once when stored (float32 results are rounded per op).
+ */
+import { RangeArgError } from '../errors.js';
+import { erf, sigmoid, sign } from './math.js';
+import type {
+  Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View,
+} from './types.js';
+
+/** A storage of the js backend: a typed array in the JS heap. @example new JsStorage('float32', new Float32Array(4)); */
+export class JsStorage implements Storage {
+  readonly backend = 'js' as const;
+  constructor(readonly dtype: DType, readonly data: TypedArray) {}
+  get length(): number {
+    return this.data.length;
+  }
+}
+
+function makeArray(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+function dataOf(v: View): TypedArray {
+  return (v.storage as JsStorage).data;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** True when the view's elements are `offset, offset+1, ...` in row-major order. */
+function isContiguous(v: View): boolean {
+  let expected = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const n = v.shape[d]!;
+    if (n !== 1 && v.strides[d] !== expected) return false;
+    expected *= n;
+  }
+  return true;
+}
+
+/**
+ * Storage positions of the elements of a view of `shape` with `strides` and
+ * `offset`, in row-major order.
+ */
+function positionsOf(shape: readonly number[], strides: readonly number[], offset: number): Int32Array {
+  const n = sizeOf(shape);
+  const out = new Int32Array(n);
+  const nd = shape.length;
+  if (n === 0) return out;
+  if (nd === 0) {
+    out[0] = offset;
+    return out;
+  }
+  const idx = new Array<number>(nd).fill(0);
+  const last = shape[nd - 1]!;
+  const lastStride = strides[nd - 1]!;
+  let base = offset;
+  for (let i = 0; i < n; i += last) {
+    for (let j = 0; j < last; j++) out[i + j] = base + j * lastStride;
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      base += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      base -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Positions of a view's elements, or null when it is contiguous (position = offset + i). */
+function positions(v: View): Int32Array | null {
+  return isContiguous(v) ? null : positionsOf(v.shape, v.strides, v.offset);
+}
+
+/** Reads every element of a view into a float64 array (row-major). */
+function gatherValues(v: View): Float64Array {
+  const n = sizeOf(v.shape);
+  const src = dataOf(v);
+  const out = new Float64Array(n);
+  const p = positions(v);
+  if (p === null) for (let i = 0; i < n; i++) out[i] = src[v.offset + i]!;
+  else for (let i = 0; i < n; i++) out[i] = src[p[i]!]!;
+  return out;
+}
+
+const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid,
+  abs: Math.abs,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  erf,
+  sign,
+  isnan: (x) => (x !== x ? 1 : 0),
+};
+
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+};
+
+const COMPARE: Record<CompareOp, (a: number, b: number) => number> = {
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+};
+
+/** Accumulators of the reductions; a NaN, once in, stays. */
+const REDUCE: Record<ReduceOp, (acc: number, v: number) => number> = {
+  sum: (a, v) => a + v,
+  prod: (a, v) => a * v,
+  max: (a, v) => (v > a || v !== v || a !== a ? (a !== a ? a : v) : a),
+  min: (a, v) => (v < a || v !== v || a !== a ? (a !== a ? a : v) : a),
+};
+
+/** Stores float64 values as `dtype` (bool: nonzero or NaN → 1). */
+function storeAs(dtype: DType, values: ArrayLike<number>): JsStorage {
+  const out = makeArray(dtype, values.length);
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0;
+  else out.set(values);
+  return new JsStorage(dtype, out);
+}
+
+/** Runs `f` over the elements of views of one shape, writing a new storage of `dtype`. */
+function map(views: readonly View[], dtype: DType, f: (args: number[]) => number): Storage {
+  const n = sizeOf(views[0]!.shape);
+  const out = makeArray(dtype, n);
+  const k = views.length;
+  const datas = views.map(dataOf);
+  const pos = views.map(positions);
+  const args = new Array<number>(k);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = pos[j]!;
+      args[j] = datas[j]![p === null ? views[j]!.offset + i : p[i]!]!;
+    }
+    out[i] = f(args);
+  }
+  return new JsStorage(dtype, out);
+}
+
+/** The js backend. @example jsBackend.unary('exp', view, 'float32'); */
+export const jsBackend: Backend = {
+  name: 'js',
+
+  alloc(dtype, length) {
+    return new JsStorage(dtype, makeArray(dtype, length));
+  },
+
+  fromArray(dtype, values) {
+    return storeAs(dtype, values);
+  },
+
+  read(x) {
+    const n = sizeOf(x.shape);
+    const src = dataOf(x);
+    const p = positions(x);
+    if (p === null) return src.slice(x.offset, x.offset + n);
+    const out = makeArray(x.storage.dtype, n);
+    for (let i = 0; i < n; i++) out[i] = src[p[i]!]!;
+    return out;
+  },
+
+  fill(dst, value) {
+    const data = dataOf(dst);
+    const v = dst.storage.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+    const p = positionsOf(dst.shape, dst.strides, dst.offset);
+    for (let i = 0; i < p.length; i++) data[p[i]!] = v;
+  },
+
+  copy(src, dst) {
+    const values = gatherValues(src);
+    const data = dataOf(dst);
+    const p = positionsOf(dst.shape, dst.strides, dst.offset);
+    const isBool = dst.storage.dtype === 'bool';
+    for (let i = 0; i < p.length; i++) data[p[i]!] = isBool ? (values[i] !== 0 ? 1 : 0) : values[i]!;
+  },
+
+  unary(op, x, dtype) {
+    const f = UNARY[op];
+    const n = sizeOf(x.shape);
+    const src = dataOf(x);
+    const out = makeArray(dtype, n);
+    const p = positions(x);
+    if (p === null) for (let i = 0, o = x.offset; i < n; i++) out[i] = f(src[o + i]!);
+    else for (let i = 0; i < n; i++) out[i] = f(src[p[i]!]!);
+    return new JsStorage(dtype, out);
+  },
+
+  binary(op, a, b, dtype) {
+    const f = BINARY[op];
+    const n = sizeOf(a.shape);
+    const da = dataOf(a);
+    const db = dataOf(b);
+    const out = makeArray(dtype, n);
+    const pa = positions(a);
+    const pb = positions(b);
+    if (pa === null && pb === null) {
+      for (let i = 0, oa = a.offset, ob = b.offset; i < n; i++) out[i] = f(da[oa + i]!, db[ob + i]!);
+    } else {
+      for (let i = 0; i < n; i++) {
+        out[i] = f(da[pa === null ? a.offset + i : pa[i]!]!, db[pb === null ? b.offset + i : pb[i]!]!);
+      }
+    }
+    return new JsStorage(dtype, out);
+  },
+
+  compare(op, a, b) {
+    const f = COMPARE[op];
+    return map([a, b], 'bool', (v) => f(v[0]!, v[1]!));
+  },
+
+  where(cond, a, b, dtype) {
+    return map([cond, a, b], dtype, (v) => (v[0] !== 0 ? v[1]! : v[2]!));
+  },
+
+  reduce(op, x, dims, dtype) {
+    const outShape = x.shape.map((d, i) => (dims.includes(i) ? 1 : d));
+    const m = sizeOf(outShape);
+    // Output position of each input element: row-major strides of the output, 0 on reduced dims.
+    const outStrides = new Array<number>(x.shape.length);
+    for (let d = x.shape.length - 1, s = 1; d >= 0; d--) {
+      outStrides[d] = dims.includes(d) ? 0 : s;
+      s *= outShape[d]!;
+    }
+    const target = positionsOf(x.shape, outStrides, 0);
+    const values = gatherValues(x);
+    const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
+    const f = REDUCE[op];
+    const acc = new Float64Array(m).fill(init);
+    for (let i = 0; i < values.length; i++) acc[target[i]!] = f(acc[target[i]!]!, values[i]!);
+    return storeAs(dtype, acc);
+  },
+
+  argReduce(op, x, dim) {
+    const outShape = x.shape.map((d, i) => (i === dim ? 1 : d));
+    const m = sizeOf(outShape);
+    const inner = sizeOf(x.shape.slice(dim + 1));
+    const len = x.shape[dim]!;
+    const values = gatherValues(x);
+    const best = new Float64Array(m);
+    const out = new Int32Array(m);
+    const better = op === 'argmax'
+      ? (v: number, b: number) => v > b || (v !== v && b === b)
+      : (v: number, b: number) => v < b || (v !== v && b === b);
+    for (let i = 0; i < values.length; i++) {
+      const k = Math.floor(i / inner) % len;
+      const t = Math.floor(i / (inner * len)) * inner + (i % inner);
+      if (k === 0 || better(values[i]!, best[t]!)) {
+        best[t] = values[i]!;
+        out[t] = k;
+      }
+    }
+    return new JsStorage('int32', out);
+  },
+
+  matmul(a, b, dtype) {
+    const nd = a.shape.length;
+    const batch = a.shape.slice(0, nd - 2);
+    const n = a.shape[nd - 2]!;
+    const k = a.shape[nd - 1]!;
+    const m = b.shape[nd - 1]!;
+    const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+    const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+    const baseA = positionsOf(batch, a.strides.slice(0, nd - 2), a.offset);
+    const baseB = positionsOf(batch, b.strides.slice(0, nd - 2), b.offset);
+    const da = dataOf(a);
+    const db = dataOf(b);
+    const out = makeArray(dtype, baseA.length * n * m);
+    const row = new Float64Array(m);
+    for (let t = 0; t < baseA.length; t++) {
+      const oa = baseA[t]!;
+      const ob = baseB[t]!;
+      for (let i = 0; i < n; i++) {
+        row.fill(0);
+        for (let p = 0; p < k; p++) {
+          const aip = da[oa + i * sai + p * sak]!;
+          const rb = ob + p * sbk;
+          for (let j = 0; j < m; j++) row[j] = row[j]! + aip * db[rb + j * sbj]!;
+        }
+        out.set(row, (t * n + i) * m);
+      }
+    }
+    return new JsStorage(dtype, out);
+  },
+
+  gather(x, dim, index, dtype) {
+    // Position of x at i with i[dim] replaced by 0, for every i of index.shape.
+    const strides = x.strides.map((s, d) => (d === dim ? 0 : s));
+    const base = positionsOf(index.shape, strides, x.offset);
+    const idx = gatherValues(index);
+    const src = dataOf(x);
+    const size = x.shape[dim]!;
+    const out = makeArray(dtype, idx.length);
+    for (let i = 0; i < idx.length; i++) {
+      const j = idx[i]!;
+      if (!(j >= 0 && j < size)) throw new RangeArgError('gather', `index ${j} is out of range for dim ${dim} of size ${size}`);
+      out[i] = src[base[i]! + j * x.strides[dim]!]!;
+    }
+    return new JsStorage(dtype, out);
+  },
+
+  scatterAdd(shape, dim, index, src, dtype) {
+    const outStrides = new Array<number>(shape.length);
+    for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+      outStrides[d] = s;
+      s *= shape[d]!;
+    }
+    const base = positionsOf(index.shape, outStrides.map((s, d) => (d === dim ? 0 : s)), 0);
+    const idx = gatherValues(index);
+    const values = gatherValues(src);
+    const size = shape[dim]!;
+    const acc = new Float64Array(sizeOf(shape));
+    for (let i = 0; i < idx.length; i++) {
+      const j = idx[i]!;
+      if (!(j >= 0 && j < size)) throw new RangeArgError('scatterAdd', `index ${j} is out of range for dim ${dim} of size ${size}`);
+      const t = base[i]! + j * outStrides[dim]!;
+      acc[t] = acc[t]! + values[i]!;
+    }
+    return storeAs(dtype, acc);
+  },
+};

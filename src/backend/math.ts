@@ -1,0 +1,48 @@
+/**
+ * Scalar math functions that `Math` lacks, shared by the backends.
+ */
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * The error function, accurate to a few ulp in float64.
+ *
+ * Uses the series erf(x) = 2/√π · e^{-x²} · Σ_n 2ⁿ x^{2n+1} / (1·3·…·(2n+1)),
+ * whose terms are all positive (no cancellation); |x| ≥ 6 gives ±1 exactly in
+ * float64.
+ *
+ * @example
+ * erf(1); // 0.8427007929497149
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax >= 6) return x > 0 ? 1 : -1;
+  const x2 = ax * ax;
+  let term = ax;
+  let sum = ax;
+  for (let n = 1; n < 500; n++) {
+    term *= (2 * x2) / (2 * n + 1);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  const r = TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+  return x < 0 ? -r : r;
+}
+
+/**
+ * The logistic sigmoid 1 / (1 + e^{-x}), computed without overflow for either sign.
+ *
+ * @example
+ * sigmoid(0); // 0.5
+ */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** The sign of x: -1, 0 or 1 (NaN stays NaN). @example sign(-3); // -1 */
+export function sign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : x;
+}

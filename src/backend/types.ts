@@ -1,0 +1,108 @@
+/**
+ * The `Backend` interface: the only code that touches the numbers of a tensor.
+ *
+ * A backend allocates storages, reads and writes them, and runs kernels over
+ * strided views. It knows nothing about autograd, dtype promotion or op names
+ * beyond the kernel it runs: the frontend (`tensor/`, `ops/`) validates shapes
+ * and dtypes, expands broadcast inputs to a common shape (stride 0 on broadcast
+ * dims) and asks for the result dtype explicitly.
+ *
+ * Memory model: a storage is a plain object owned by the garbage collector (no
+ * `dispose`). A backend whose memory lives outside the JS heap (a pooled wasm
+ * memory) registers each storage with a `FinalizationRegistry` to return its
+ * block to the pool; nothing in the frontend changes.
+ */
+
+/** Element types of a tensor. */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** Names of the available backends. */
+export type BackendName = 'js' | 'wasm';
+
+/** The typed arrays that `read` returns, one per dtype (bool is a `Uint8Array` of 0/1). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** An opaque block of `length` elements of `dtype`, owned by one backend. */
+export interface Storage {
+  readonly backend: BackendName;
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+/**
+ * A strided window onto a storage: the element at multi-index `i` lives at
+ * `offset + Σ_k i_k · strides[k]`. A `Tensor` is itself a `View`.
+ */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise functions of one argument. `isnan` writes a bool result. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'abs'
+  | 'log1p' | 'expm1' | 'erf' | 'sign' | 'isnan';
+
+/** Elementwise functions of two arguments. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+
+/** Elementwise comparisons; the result is bool. */
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** Reductions over a set of dims (NaN propagates through max and min). */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** Index of the extreme value along one dim (the first one on ties). */
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/**
+ * What every backend implements. Outputs are fresh contiguous storages in
+ * row-major order unless the method writes into a given view.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /** A zero-filled storage. */
+  alloc(dtype: DType, length: number): Storage;
+  /** A storage holding `values` converted to `dtype` (bool: nonzero → 1). */
+  fromArray(dtype: DType, values: ArrayLike<number>): Storage;
+  /** A contiguous row-major copy of the view's elements. */
+  read(x: View): TypedArray;
+  /** Writes `value` into every element of the view. */
+  fill(dst: View, value: number): void;
+  /** Copies `src` into `dst` elementwise (same shape), converting the dtype. */
+  copy(src: View, dst: View): void;
+  /** `out[i] = op(x[i])`, written as `dtype`. */
+  unary(op: UnaryOp, x: View, dtype: DType): Storage;
+  /** `out[i] = op(a[i], b[i])` over views of one shape, written as `dtype`. */
+  binary(op: BinaryOp, a: View, b: View, dtype: DType): Storage;
+  /** `out[i] = a[i] op b[i]` over views of one shape, as bool. */
+  compare(op: CompareOp, a: View, b: View): Storage;
+  /** `out[i] = cond[i] ? a[i] : b[i]` over views of one shape, written as `dtype`. */
+  where(cond: View, a: View, b: View, dtype: DType): Storage;
+  /**
+   * Reduces `dims` (sorted, distinct); the result has the shape of `x` with
+   * those dims set to 1.
+   */
+  reduce(op: ReduceOp, x: View, dims: readonly number[], dtype: DType): Storage;
+  /** int32 indices along `dim`; the result has the shape of `x` with `dim` set to 1. */
+  argReduce(op: ArgReduceOp, x: View, dim: number): Storage;
+  /**
+   * Batched matrix product of `a: [...batch, n, k]` and `b: [...batch, k, m]`
+   * (the same batch shape; broadcast batch dims have stride 0). Result
+   * `[...batch, n, m]`.
+   */
+  matmul(a: View, b: View, dtype: DType): Storage;
+  /**
+   * `out[i] = x[i with i[dim] := index[i]]`; the result has the shape of
+   * `index` (int32, same ndim as `x`). Throws `RangeArgError` on an index
+   * outside `[0, x.shape[dim])`.
+   */
+  gather(x: View, dim: number, index: View, dtype: DType): Storage;
+  /**
+   * A zero tensor of `shape` with `out[i with i[dim] := index[i]] += src[i]`
+   * for every `i` of `index.shape` (`src` has the shape of `index`).
+   */
+  scatterAdd(shape: readonly number[], dim: number, index: View, src: View, dtype: DType): Storage;
+}

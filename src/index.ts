@@ -1,0 +1,37 @@
+/**
+ * `adjoint`: tensors with PyTorch semantics, exact gradients, forward and
+ * reverse mode, function transforms, and selectable backends.
+ *
+ * @example
+ * import { tensor, grad } from 'adjoint';
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad!.toArray();                                        // [2, 4, 6]
+ * grad((t: Tensor) => t.pow(3).sum())(tensor([2])).item(); // 12
+ */
+import './ops/index.js';
+import './autograd/index.js';
+
+export * from './errors.js';
+export { setBackend, getBackend, type BackendName, type DType, type TypedArray } from './backend/index.js';
+export {
+  Tensor, tensor, full, zeros, ones, empty, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
+  manualSeed, promoteTypes, resultType, isFloat,
+  type CreateOptions, type TensorOptions, type TensorData, type ShapeLike, type NestedArray, type Hook, type GradFn,
+} from './tensor/index.js';
+export {
+  add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, log1p, expm1, erf, abs, sign,
+  square, reciprocal, relu, eq, ne, lt, le, gt, ge, where, maximum, minimum, clamp, cast,
+  sum, mean, prod, max, min, amax, amin, argmax, argmin, variance, var, std, logsumexp, norm,
+  reshape, view, flatten, permute, transpose, expand, squeeze, unsqueeze, contiguous, clone, narrow, slice, cat,
+  stack, pad, gather, indexSelect, scatterAdd, matmul,
+  softmax, logSoftmax, gelu, leakyRelu, softplus,
+  add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_,
+  type TensorLike, type ClampOptions, type ReduceOptions, type VarOptions, type NormOptions, type DimArg,
+  type ValuesIndices, type SliceSpec, type PadOptions, type GeluOptions, type LeakyReluOptions, type SoftplusOptions,
+} from './ops/index.js';
+export {
+  noGrad, enableGrad, detectAnomaly, isGradEnabled, autogradGrad, backward, checkpoint,
+  grad, valueAndGrad, vjp, jvp, jacobian, hessian,
+  type BackwardOptions, type AutogradGradOptions, type ArgnumsOptions, type Grads, type TensorFunction, type HookHandle,
+} from './autograd/index.js';

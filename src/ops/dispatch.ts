@@ -1,0 +1,123 @@
+/**
+ * `apply`: the one entry point through which every op runs a primitive.
+ *
+ * It calls the rule's forward, then (only when needed) records a backward
+ * node and propagates forward-mode tangents. Nothing else in adjoint records
+ * graph nodes or computes tangents.
+ */
+import {
+  Node, activeLevels, forwardActive, getTangent, isGradEnabled, isMasked, setTangent, withMasked,
+} from '../autograd/index.js';
+import { AdjointError } from '../errors.js';
+import { Tensor, raw, sameShape } from '../tensor/index.js';
+import type { Ctx, Primitive, PrimParams, Rule, RuleTable } from './primitives.js';
+
+let RULES: RuleTable | null = null;
+
+/** Installs the rule table (called once by `table.ts`). @example defineRules(RULES); */
+export function defineRules(table: RuleTable): void {
+  RULES = table;
+}
+
+function rules(): RuleTable {
+  if (RULES === null) throw new AdjointError('ops', "the rule table is not loaded; import from 'adjoint' or 'src/ops/index.js'");
+  return RULES;
+}
+
+const NAMES = new Map<string, string>();
+function nodeName(prim: string): string {
+  let n = NAMES.get(prim);
+  if (n === undefined) {
+    n = `${prim[0]!.toUpperCase()}${prim.slice(1)}Backward`;
+    NAMES.set(prim, n);
+  }
+  return n;
+}
+
+const EMPTY: readonly Tensor[] = [];
+
+/** The backward node of one primitive application. */
+class PrimNode<P extends Primitive> extends Node {
+  private readonly nIn: number;
+
+  constructor(prim: P, private readonly rule: Rule<P>, private readonly p: PrimParams[P], xs: readonly Tensor[], y: Tensor) {
+    super(nodeName(prim), prim, xs, y.dtype);
+    this.nIn = xs.length;
+    const s = rule.save;
+    let kept: readonly (Tensor | null)[] = xs;
+    if (rule.keep !== undefined && s !== 'none' && s !== 'y') {
+      const keep = rule.keep(this.next.map((n) => n !== null));
+      kept = xs.map((x, i) => (keep[i] ? x : null));
+    }
+    if (s === 'none') this.save(EMPTY, 0);
+    else if (s === 'x') this.save(kept, xs.length);
+    else if (s === 'y') this.save([y], 0);
+    else this.save([...kept, y], xs.length);
+  }
+
+  backward(g: Tensor): (Tensor | null)[] {
+    const s = this.unpack();
+    const kind = this.rule.save;
+    const hasX = kind === 'x' || kind === 'xy';
+    const hasY = kind === 'y' || kind === 'xy';
+    const c: Ctx<P> = {
+      x: hasX ? (s.slice(0, this.nIn) as Tensor[]) : EMPTY,
+      y: (hasY ? s[s.length - 1] : undefined) as Tensor,
+      p: this.p,
+      shapes: this.inputShapes,
+      needs: this.next.map((n) => n !== null),
+    };
+    return this.rule.vjp(g, c) as (Tensor | null)[];
+  }
+}
+
+/**
+ * Runs primitive `prim` on `xs` with params `p`, recording it for backward
+ * when grad mode is on and an input requires grad, and computing its
+ * tangents when a `jvp` is active. Inputs are already validated and of one
+ * dtype where the primitive needs it.
+ *
+ * @example
+ * apply('mul', [a, b], {});
+ */
+export function apply<P extends Primitive>(prim: P, xs: readonly Tensor[], p: PrimParams[P]): Tensor {
+  const rule = rules()[prim] as Rule<P>;
+  const y = rule.forward(xs, p);
+  if (!y._isFloat) return y;
+  if (isGradEnabled()) {
+    for (let i = 0; i < xs.length; i++) {
+      if (xs[i]!._requiresGrad) {
+        y.gradFn = new PrimNode(prim, rule, p, xs, y);
+        y._requiresGrad = true;
+        break;
+      }
+    }
+  }
+  if (forwardActive()) propagateTangents(rule, xs, y, p);
+  return y;
+}
+
+function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tensor[], y: Tensor, p: PrimParams[P]): void {
+  for (const level of activeLevels()) {
+    if (isMasked(level)) continue;
+    let any = false;
+    const dx = xs.map((x) => {
+      const t = getTangent(x, level);
+      if (t !== null) any = true;
+      return t;
+    });
+    if (!any) continue;
+    const c: Ctx<P> = { x: xs, y, p, shapes: xs.map((x) => x.shape), needs: dx.map((t) => t !== null) };
+    let t = withMasked(level, () => rule.jvp(dx, c));
+    if (t === null) continue;
+    if (!sameShape(t.shape, y.shape)) t = withMasked(level, () => apply('expand', [t!], { shape: y.shape }));
+    setTangent(y, level, t);
+  }
+}
+
+/** A 0-d constant of `dtype`. @example scalar(2, 'float32'); */
+export function scalar(v: number, dtype: Tensor['dtype']): Tensor {
+  return raw.fromValues([v], NO_DIMS, dtype);
+}
+
+const NO_DIMS: readonly number[] = Object.freeze([]);

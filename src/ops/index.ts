@@ -1,0 +1,30 @@
+/**
+ * The ops: the primitive table and every op as a function (and, once loaded,
+ * as a `Tensor` method).
+ */
+import './table.js';
+import './methods.js';
+
+export { apply, defineRules, scalar } from './dispatch.js';
+export { ruleOf, PRIMITIVES } from './table.js';
+export type { Primitive, PrimParams, Rule, RuleTable, Ctx, Save, NoParams } from './primitives.js';
+export {
+  add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, log1p, expm1, erf, abs, sign,
+  square, reciprocal, relu, eq, ne, lt, le, gt, ge, where, maximum, minimum, clamp, cast, promote, asType,
+  type TensorLike, type ClampOptions,
+} from './elementwise.js';
+export {
+  sum, mean, prod, max, min, amax, amin, argmax, argmin, variance, variance as var, std, logsumexp, norm,
+  type ReduceOptions, type VarOptions, type NormOptions, type DimArg, type ValuesIndices,
+} from './reduction.js';
+export {
+  reshape, view, flatten, permute, transpose, expand, squeeze, unsqueeze, contiguous, clone, narrow, slice, cat,
+  stack, pad, type SliceSpec, type PadOptions,
+} from './shape.js';
+export { gather, indexSelect, scatterAdd } from './indexing.js';
+export { matmul } from './linalg.js';
+export {
+  softmax, logSoftmax, gelu, leakyRelu, softplus, type GeluOptions, type LeakyReluOptions, type SoftplusOptions,
+} from './activation.js';
+export { add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_ } from './inplace.js';
+export { viewStrides } from './kernels.js';

@@ -1,0 +1,103 @@
+/**
+ * In-place ops (trailing underscore): `add_ sub_ mul_ div_ zero_ fill_ copy_
+ * clamp_`. Each writes into the tensor's storage and bumps its version
+ * counter, so a backward that saved the old values throws.
+ *
+ * Under grad mode, an in-place op on a tensor in the graph is recorded like
+ * its out-of-place op applied to a copy of the old value, and the tensor takes
+ * the new node as its `gradFn`. A leaf that requires grad can only be updated
+ * under `noGrad` (like an optimizer step).
+ */
+import { isGradEnabled } from '../autograd/index.js';
+import { AutogradError, DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
+import { Tensor, raw, sameShape } from '../tensor/index.js';
+import { apply } from './dispatch.js';
+import { add, cast, clamp, div, mul, sub, type ClampOptions, type TensorLike } from './elementwise.js';
+import { expand } from './shape.js';
+
+function checkWritable(op: string, x: Tensor): void {
+  if (x.shape.some((n, d) => n > 1 && x.strides[d] === 0)) {
+    throw new RangeArgError(op, `cannot write in place into an expanded tensor (shape ${fmtShape(x.shape)}, strides ${fmtShape(x.strides)}): several elements share one memory location; call contiguous() first`);
+  }
+}
+
+function writeBack(op: string, x: Tensor, r: Tensor): void {
+  if (!sameShape(r.shape, x.shape)) {
+    throw new ShapeError(op, `the result has shape ${fmtShape(r.shape)} but the tensor modified in place has shape ${fmtShape(x.shape)}`);
+  }
+  if (r._isFloat && !x._isFloat) throw new DTypeError(op, `the result is ${r.dtype} and cannot be written into a ${x.dtype} tensor`);
+  raw.copyInto(r, x);
+  x._bumpVersion();
+  // Forward mode: the tensor now carries the result's tangents (none for a constant).
+  if (x._tangents !== null || r._tangents !== null) x._tangents = r._tangents;
+}
+
+function inplace(op: string, x: Tensor, others: readonly (TensorLike | null | undefined)[], compute: (old: Tensor) => Tensor): Tensor {
+  checkWritable(op, x);
+  const tracked = isGradEnabled() && (x._requiresGrad || others.some((o) => o instanceof Tensor && o._requiresGrad));
+  if (!tracked) {
+    writeBack(op, x, compute(x));
+    return x;
+  }
+  if (x._requiresGrad && x.gradFn === null) {
+    throw new AutogradError(op, `a leaf tensor that requires grad (shape ${fmtShape(x.shape)}) cannot be modified in place; do the update inside noGrad(() => ...)`);
+  }
+  if (x._base !== null) {
+    throw new AutogradError(op, `in-place modification of a view (shape ${fmtShape(x.shape)}) is not supported under autograd; use the out-of-place op`);
+  }
+  let r = compute(apply('contiguous', [x], {}));
+  if (r.dtype !== x.dtype) r = cast(r, x.dtype);
+  writeBack(op, x, r);
+  x.gradFn = r.gradFn;
+  x._requiresGrad = r._requiresGrad;
+  return x;
+}
+
+/** `x += other` in place. @example x.add_(1); */
+export function add_(x: Tensor, other: TensorLike): Tensor {
+  return inplace('add_', x, [other], (t) => add(t, other));
+}
+/** `x -= other` in place. @example noGrad(() => w.sub_(w.grad!.mul(0.1))); */
+export function sub_(x: Tensor, other: TensorLike): Tensor {
+  return inplace('sub_', x, [other], (t) => sub(t, other));
+}
+/** `x *= other` in place. @example x.mul_(0.9); */
+export function mul_(x: Tensor, other: TensorLike): Tensor {
+  return inplace('mul_', x, [other], (t) => mul(t, other));
+}
+/** `x /= other` in place. @example x.div_(2); */
+export function div_(x: Tensor, other: TensorLike): Tensor {
+  return inplace('div_', x, [other], (t) => div(t, other));
+}
+/** Clamps `x` in place. @example x.clamp_({ min: 0 }); */
+export function clamp_(x: Tensor, opts: ClampOptions): Tensor {
+  return inplace('clamp_', x, [opts.min, opts.max], (t) => clamp(t, opts));
+}
+
+/**
+ * Fills `x` with `value` in place.
+ *
+ * @example
+ * zeros([3]).fill_(7); // [7, 7, 7]
+ */
+export function fill_(x: Tensor, value: number): Tensor {
+  return inplace('fill_', x, [], () => raw.filled(x.shape, x.dtype, value));
+}
+
+/** Fills `x` with zeros in place. @example w.grad?.zero_(); */
+export function zero_(x: Tensor): Tensor {
+  return fill_(x, 0);
+}
+
+/**
+ * Copies `src` (broadcast to `x`'s shape, cast to its dtype) into `x`.
+ *
+ * @example
+ * zeros([2, 3]).copy_(tensor([1, 2, 3])); // every row [1, 2, 3]
+ */
+export function copy_(x: Tensor, src: Tensor): Tensor {
+  return inplace('copy_', x, [src], () => {
+    const s = cast(src, x.dtype);
+    return sameShape(s.shape, x.shape) ? s : expand(s, x.shape);
+  });
+}

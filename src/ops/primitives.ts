@@ -1,0 +1,112 @@
+/**
+ * The closed set of primitives and the shape of a rule.
+ *
+ * Every differentiable op in adjoint is a composite of these 33 primitives.
+ * Each has a typed params object (`PrimParams`), and `table.ts` holds one
+ * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
+ * primitive without a rule does not compile.
+ *
+ * Adding a primitive: (1) a key here, (2) its rule in `table.ts` (forward
+ * kernel call, VJP, JVP), (3) its entry in the test registry.
+ */
+import type { ArgReduceOp, CompareOp, DType } from '../backend/index.js';
+import type { Shape, Tensor } from '../tensor/index.js';
+
+/** Params of a primitive without parameters. */
+export type NoParams = Record<string, never>;
+
+/** The params object of each primitive. */
+export interface PrimParams {
+  // elementwise, two inputs (same dtype, broadcast)
+  add: NoParams;
+  sub: NoParams;
+  mul: NoParams;
+  div: NoParams;
+  pow: NoParams;
+  // elementwise, one input
+  neg: NoParams;
+  exp: NoParams;
+  log: NoParams;
+  sqrt: NoParams;
+  sin: NoParams;
+  cos: NoParams;
+  tanh: NoParams;
+  /** Primitive for stability: 1/(1+e^{-x}) overflows e^{-x} for x ≪ 0, and its rule reuses y. */
+  sigmoid: NoParams;
+  abs: NoParams;
+  /** Primitive for accuracy near 0 (log(1+x) loses the digits of small x). */
+  log1p: NoParams;
+  /** Primitive for accuracy near 0 (e^x − 1 cancels for small x). */
+  expm1: NoParams;
+  /** Needed by the exact gelu; no composite exists. */
+  erf: NoParams;
+  sign: NoParams;
+  // selection and comparison (inputs: [a, b] / [cond, a, b])
+  compare: { readonly op: CompareOp };
+  where: NoParams;
+  // reductions
+  sum: { readonly dims: readonly number[]; readonly keepdim: boolean };
+  argReduce: { readonly op: ArgReduceOp; readonly dim: number; readonly keepdim: boolean };
+  // shape and movement (views where possible)
+  reshape: { readonly shape: Shape };
+  permute: { readonly dims: readonly number[] };
+  expand: { readonly shape: Shape };
+  /** A strided window: `shape` elements from `start` by `step` along each dim. */
+  slice: { readonly start: readonly number[]; readonly step: readonly number[]; readonly shape: Shape };
+  /** The adjoint of `slice`: `x` written into a tensor of `shape` filled with `value`. */
+  unslice: { readonly shape: Shape; readonly start: readonly number[]; readonly step: readonly number[]; readonly value: number };
+  cat: { readonly dim: number };
+  // indexing (inputs: [x, index] / [src, index])
+  gather: { readonly dim: number };
+  scatterAdd: { readonly dim: number; readonly shape: Shape };
+  // linear algebra
+  matmul: NoParams;
+  // dtype and layout
+  cast: { readonly dtype: DType };
+  contiguous: NoParams;
+}
+
+/** The name of a primitive. */
+export type Primitive = keyof PrimParams;
+
+/** Which tensors the VJP rule reads: inputs (`x`), output (`y`), both or none. */
+export type Save = 'none' | 'x' | 'y' | 'xy';
+
+/** What a rule sees besides the (co)tangents. */
+export interface Ctx<P extends Primitive> {
+  /** The inputs (in a VJP, empty unless the rule saves `x`). */
+  readonly x: readonly Tensor[];
+  /** The output (in a VJP, only when the rule saves `y`). */
+  readonly y: Tensor;
+  /** The params. */
+  readonly p: PrimParams[P];
+  /** Shapes of the inputs. */
+  readonly shapes: readonly Shape[];
+  /** VJP: which inputs need a gradient. JVP: which inputs have a tangent. */
+  readonly needs: readonly boolean[];
+}
+
+/** Forward, VJP and JVP of one primitive, side by side. */
+export interface Rule<P extends Primitive> {
+  /** Computes the output with raw kernels (never recorded). */
+  forward(x: readonly Tensor[], p: PrimParams[P]): Tensor;
+  /** The tensors `vjp` reads. */
+  save: Save;
+  /**
+   * Which inputs to keep when the rule saves `x`, given which inputs need a
+   * gradient (default all): e.g. `mul` needs `b` only for `a`'s gradient.
+   * Inputs not kept are null in the VJP's `x`.
+   */
+  keep?(needs: readonly boolean[]): readonly boolean[];
+  /**
+   * Cotangents of the inputs from the output's cotangent `g` (null: zero or
+   * not needed). Written with differentiable ops. Any broadcasting of the
+   * forward is undone by the engine, not here.
+   */
+  vjp(g: Tensor, c: Ctx<P>): readonly (Tensor | null)[];
+  /** The output's tangent from the inputs' tangents (null: zero); null result means zero. */
+  jvp(dx: readonly (Tensor | null)[], c: Ctx<P>): Tensor | null;
+}
+
+/** The table type: one rule per primitive, checked by the compiler. */
+export type RuleTable = { readonly [P in Primitive]: Rule<P> };

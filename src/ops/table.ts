@@ -1,0 +1,256 @@
+/**
+ * THE rule table: for each primitive its forward (raw kernel calls), its VJP
+ * and its JVP, side by side. Rules are written with differentiable ops (the
+ * primitives themselves, through `apply`), so differentiating a rule gives
+ * higher derivatives. In rules: `x` inputs, `y` output, `g` cotangent, `dx`
+ * tangents, `p` params. No rule undoes broadcasting (the engine does) or
+ * touches a typed array.
+ */
+import { installGradMath } from '../autograd/index.js';
+import type { UnaryOp } from '../backend/index.js';
+import { Tensor, raw } from '../tensor/index.js';
+import { apply, defineRules, scalar } from './dispatch.js';
+import { catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward } from './kernels.js';
+import type { Ctx, NoParams, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
+
+const NONE: NoParams = {};
+type T = Tensor;
+type MaybeT = Tensor | null;
+
+// Differentiable building blocks (inputs already share a dtype).
+const add = (a: T, b: T): T => apply('add', [a, b], NONE);
+const sub = (a: T, b: T): T => apply('sub', [a, b], NONE);
+const mul = (a: T, b: T): T => apply('mul', [a, b], NONE);
+const div = (a: T, b: T): T => apply('div', [a, b], NONE);
+const pow = (a: T, b: T): T => apply('pow', [a, b], NONE);
+const neg = (a: T): T => apply('neg', [a], NONE);
+const exp = (a: T): T => apply('exp', [a], NONE);
+const log = (a: T): T => apply('log', [a], NONE);
+const sin = (a: T): T => apply('sin', [a], NONE);
+const cos = (a: T): T => apply('cos', [a], NONE);
+const sign = (a: T): T => apply('sign', [a], NONE);
+const where = (c: T, a: T, b: T): T => apply('where', [c, a, b], NONE);
+const eq = (a: T, b: T): T => apply('compare', [a, b], { op: 'eq' });
+const sum = (x: T, dims: readonly number[], keepdim: boolean): T => apply('sum', [x], { dims, keepdim });
+const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { shape });
+const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
+const matmul = (a: T, b: T): T => apply('matmul', [a, b], NONE);
+/** Swaps the last two dims. */
+const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i < x.ndim - 2 ? i : 2 * x.ndim - 3 - i)) });
+/** A 0-d constant with the dtype of `like`. */
+const k = (v: number, like: T): T => scalar(v, like.dtype);
+
+/** Sum of the non-null terms (null when all are null: a zero tangent). */
+function addT(...terms: MaybeT[]): MaybeT {
+  let acc: MaybeT = null;
+  for (const t of terms) if (t !== null) acc = acc === null ? t : add(acc, t);
+  return acc;
+}
+
+/** Elementwise unary op with a diagonal Jacobian: both VJP and JVP are `t ↦ f'(x)·t`. */
+function diagonal<P extends Primitive>(op: UnaryOp, save: Save, scale: (t: T, c: Ctx<P>) => T): Rule<P> {
+  return {
+    forward: (x) => raw.rawUnary(op, x[0]!),
+    save,
+    vjp: (g, c) => [scale(g, c)],
+    jvp: (dx, c) => (dx[0] ? scale(dx[0], c) : null),
+  };
+}
+
+/**
+ * A primitive linear in its first input (the others are indices): the JVP is
+ * the primitive applied to the tangent; the VJP is its transpose, given.
+ */
+function linear<P extends Primitive>(prim: P, forward: Rule<P>['forward'], save: Save, vjp: Rule<P>['vjp']): Rule<P> {
+  return {
+    forward,
+    save,
+    vjp,
+    jvp: (dx, c) => (dx[0] ? apply(prim, [dx[0], ...c.x.slice(1)], c.p) : null),
+  };
+}
+
+/** A primitive whose output has zero derivative (bool/int outputs, sign). */
+function zeroGrad<P extends Primitive>(forward: Rule<P>['forward']): Rule<P> {
+  return { forward, save: 'none', vjp: (_g, c) => c.shapes.map(() => null), jvp: () => null };
+}
+
+const binary = (op: 'add' | 'sub' | 'mul' | 'div' | 'pow') => (x: readonly T[]) => raw.rawBinary(op, x[0]!, x[1]!);
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** The shape `x` had with the reduced dims kept as size 1. */
+function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((d, i) => (dims.includes(i) ? 1 : d));
+}
+
+const RULES: RuleTable = {
+  add: {
+    forward: binary('add'),
+    save: 'none',
+    vjp: (g, c) => [c.needs[0] ? g : null, c.needs[1] ? g : null],
+    jvp: (dx) => addT(dx[0] ?? null, dx[1] ?? null),
+  },
+  sub: {
+    forward: binary('sub'),
+    save: 'none',
+    vjp: (g, c) => [c.needs[0] ? g : null, c.needs[1] ? neg(g) : null],
+    jvp: (dx) => (dx[1] ? (dx[0] ? sub(dx[0], dx[1]) : neg(dx[1])) : dx[0] ?? null),
+  },
+  // d(a·b) = da·b + a·db
+  mul: {
+    forward: binary('mul'),
+    save: 'x',
+    keep: (needs) => [needs[1]!, needs[0]!],
+    vjp: (g, { x: [a, b], needs }) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
+    jvp: (dx, { x: [a, b] }) => addT(dx[0] && mul(dx[0], b!), dx[1] && mul(a!, dx[1])),
+  },
+  // d(a/b) = da/b − y·db/b
+  div: {
+    forward: binary('div'),
+    save: 'xy',
+    keep: () => [false, true],
+    vjp: (g, { x: [, b], y, needs }) => [needs[0] ? div(g, b!) : null, needs[1] ? neg(mul(div(g, b!), y)) : null],
+    jvp: (dx, { x: [, b], y }) => addT(dx[0] && div(dx[0], b!), dx[1] && neg(div(mul(dx[1], y), b!))),
+  },
+  // d(a^b) = b·a^(b−1)·da + y·log(a)·db   (log taken as 0 where a = 0, like PyTorch)
+  pow: {
+    forward: binary('pow'),
+    save: 'xy',
+    vjp: (g, { x: [a, b], y, needs }) => [
+      needs[0] ? mul(g, mul(b!, pow(a!, sub(b!, k(1, b!))))) : null,
+      needs[1] ? mul(g, mul(y, log(where(eq(a!, k(0, a!)), k(1, a!), a!)))) : null,
+    ],
+    jvp: (dx, { x: [a, b], y }) =>
+      addT(
+        dx[0] && mul(dx[0], mul(b!, pow(a!, sub(b!, k(1, b!))))),
+        dx[1] && mul(dx[1], mul(y, log(where(eq(a!, k(0, a!)), k(1, a!), a!)))),
+      ),
+  },
+  neg: linear('neg', (x) => raw.rawUnary('neg', x[0]!), 'none', (g) => [neg(g)]),
+  // d exp(x) = exp(x)·dx
+  exp: diagonal('exp', 'y', (t, c) => mul(t, c.y)),
+  // d log(x) = dx / x
+  log: diagonal('log', 'x', (t, c) => div(t, c.x[0]!)),
+  // d sqrt(x) = dx / (2 sqrt(x))
+  sqrt: diagonal('sqrt', 'y', (t, c) => div(t, mul(c.y, k(2, c.y)))),
+  sin: diagonal('sin', 'x', (t, c) => mul(t, cos(c.x[0]!))),
+  cos: diagonal('cos', 'x', (t, c) => neg(mul(t, sin(c.x[0]!)))),
+  // d tanh(x) = (1 − y²)·dx
+  tanh: diagonal('tanh', 'y', (t, c) => mul(t, sub(k(1, c.y), mul(c.y, c.y)))),
+  // d σ(x) = y·(1 − y)·dx
+  sigmoid: diagonal('sigmoid', 'y', (t, c) => mul(t, mul(c.y, sub(k(1, c.y), c.y)))),
+  // d |x| = sign(x)·dx
+  abs: diagonal('abs', 'x', (t, c) => mul(t, sign(c.x[0]!))),
+  // d log(1+x) = dx / (1 + x)
+  log1p: diagonal('log1p', 'x', (t, c) => div(t, add(c.x[0]!, k(1, c.x[0]!)))),
+  // d (e^x − 1) = (y + 1)·dx
+  expm1: diagonal('expm1', 'y', (t, c) => mul(t, add(c.y, k(1, c.y)))),
+  // d erf(x) = 2/√π · e^(−x²)·dx
+  erf: diagonal('erf', 'x', (t, c) => mul(t, mul(k(TWO_OVER_SQRT_PI, t), exp(neg(mul(c.x[0]!, c.x[0]!)))))),
+  sign: zeroGrad((x) => raw.rawUnary('sign', x[0]!)),
+  compare: zeroGrad((x, p) => raw.rawCompare(p.op, x[0]!, x[1]!)),
+  // d where(c, a, b) = where(c, da, db)
+  where: {
+    forward: (x) => raw.rawWhere(x[0]!, x[1]!, x[2]!),
+    save: 'x',
+    keep: () => [true, false, false],
+    vjp: (g, { x: [cond], needs }) => {
+      const z = k(0, g);
+      return [null, needs[1] ? where(cond!, g, z) : null, needs[2] ? where(cond!, z, g) : null];
+    },
+    jvp: (dx, { x: [cond, a] }) => (dx[1] || dx[2] ? where(cond!, dx[1] ?? k(0, a!), dx[2] ?? k(0, a!)) : null),
+  },
+  // The transpose of a sum broadcasts g back over the reduced dims.
+  sum: linear(
+    'sum',
+    (x, p) => raw.rawReduce('sum', x[0]!, p.dims, p.keepdim, x[0]!.dtype === 'bool' ? 'int32' : x[0]!.dtype),
+    'none',
+    (g, { p, shapes }) => [expand(reshape(g, keptShape(shapes[0]!, p.dims)), shapes[0]!)],
+  ),
+  argReduce: zeroGrad((x, p) => raw.rawArgReduce(p.op, x[0]!, p.dim, p.keepdim)),
+  reshape: linear('reshape', (x, p) => reshapeForward(x[0]!, p.shape), 'none', (g, { shapes }) => [reshape(g, shapes[0]!)]),
+  permute: linear('permute', (x, p) => permuteForward(x[0]!, p.dims), 'none', (g, { p }) => {
+    const inverse = new Array<number>(p.dims.length);
+    p.dims.forEach((d, i) => (inverse[d] = i));
+    return [apply('permute', [g], { dims: inverse })];
+  }),
+  // The engine sums g back to the input's shape: the transpose of a broadcast.
+  expand: linear('expand', (x, p) => expandForward(x[0]!, p.shape), 'none', (g) => [g]),
+  slice: linear('slice', (x, p) => sliceForward(x[0]!, p.start, p.step, p.shape), 'none', (g, { p, shapes }) => [
+    apply('unslice', [g], { shape: shapes[0]!, start: p.start, step: p.step, value: 0 }),
+  ]),
+  unslice: {
+    forward: (x, p) => unsliceForward(x[0]!, p.shape, p.start, p.step, p.value),
+    save: 'none',
+    vjp: (g, { p, shapes }) => [apply('slice', [g], { start: p.start, step: p.step, shape: shapes[0]! })],
+    jvp: (dx, { p }) => (dx[0] ? apply('unslice', [dx[0]], { ...p, value: 0 }) : null),
+  },
+  cat: {
+    forward: (x, p) => catForward(x, p.dim, x[0]!.dtype),
+    save: 'none',
+    vjp: (g, { p, shapes, needs }) => {
+      let at = 0;
+      return shapes.map((s, i) => {
+        const start = s.map((_, d) => (d === p.dim ? at : 0));
+        at += s[p.dim]!;
+        return needs[i] ? apply('slice', [g], { start, step: s.map(() => 1), shape: s }) : null;
+      });
+    },
+    jvp: (dx, { x, p }) =>
+      dx.some((t) => t !== null) ? apply('cat', dx.map((t, i) => t ?? raw.filled(x[i]!.shape, x[i]!.dtype, 0)), p) : null,
+  },
+  gather: {
+    ...linear('gather', (x, p) => raw.rawGather(x[0]!, p.dim, x[1]!), 'x', (g, { x: [, index], p, shapes, needs }) => [
+      needs[0] ? apply('scatterAdd', [g, index!], { dim: p.dim, shape: shapes[0]! }) : null,
+      null,
+    ]),
+    keep: () => [false, true],
+  },
+  scatterAdd: {
+    ...linear('scatterAdd', (x, p) => raw.rawScatterAdd(p.shape, p.dim, x[1]!, x[0]!), 'x', (g, { x: [, index], p }) => [
+      apply('gather', [g, index!], { dim: p.dim }),
+      null,
+    ]),
+    keep: () => [false, true],
+  },
+  // d(a@b) = da@b + a@db; the transposes act on the last two dims.
+  matmul: {
+    forward: (x) => raw.rawMatmul(x[0]!, x[1]!),
+    save: 'x',
+    keep: (needs) => [needs[1]!, needs[0]!],
+    vjp: (g, { x: [a, b], needs }) => [needs[0] ? matmul(g, mT(b!)) : null, needs[1] ? matmul(mT(a!), g) : null],
+    jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
+  },
+  // The engine casts each gradient to its input's dtype.
+  cast: linear('cast', (x, p) => raw.copyAs(x[0]!, p.dtype), 'none', (g) => [g]),
+  contiguous: linear('contiguous', (x) => raw.copyAs(x[0]!), 'none', (g) => [g]),
+};
+
+defineRules(RULES);
+
+/** Sums `g` over the dims that broadcasting added or stretched, back to `shape`. */
+function sumTo(g: T, shape: readonly number[]): T {
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  return reshape(dims.length > 0 ? sum(g, dims, true) : g, shape);
+}
+
+installGradMath({
+  add,
+  sumTo,
+  cast: (x, dtype) => apply('cast', [x], { dtype }),
+  alias: (x) => apply('reshape', [x], { shape: x.shape }),
+  stack: (ts) => apply('cat', ts.map((t) => reshape(t, [1, ...t.shape])), { dim: 0 }),
+  reshape,
+});
+
+/** The rule of a primitive (for tests and documentation). @example ruleOf('mul').save; // 'x' */
+export function ruleOf<P extends Primitive>(p: P): Rule<P> {
+  return RULES[p] as Rule<P>;
+}
+
+/** Every primitive name. @example PRIMITIVES.includes('matmul'); // true */
+export const PRIMITIVES = Object.keys(RULES) as Primitive[];
+
+export type { PrimParams };
