@@ -94,7 +94,7 @@ function checker(name: string, atol: number, rtol: number): Checker {
     report,
     close(a, n, what) {
       report.comparisons++;
-      const ok = Math.abs(a - n) <= atol + rtol * Math.abs(n) || (Number.isNaN(a) && Number.isNaN(n)) || a === n;
+      const ok = Math.abs(a - n) <= atol + rtol * Math.abs(n) || (a === n && Number.isFinite(a));
       if (!ok && report.passed) {
         report.passed = false;
         report.failure = `${name}: ${what()}: analytical ${a} vs numerical ${n} (atol ${atol}, rtol ${rtol})`;
