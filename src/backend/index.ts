@@ -11,7 +11,7 @@ import { jsBackend } from './js.js';
 import type { Backend, BackendName } from './types.js';
 
 export type {
-  ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View,
+  ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
 export { jsBackend, JsStorage } from './js.js';
 export { erf } from './math.js';

@@ -4,13 +4,14 @@
  *
  * Every kernel follows one pattern: turn each strided input view into the list
  * of its element positions in row-major order (`positions`, skipped when the
- * view is contiguous), then run one flat loop. Arithmetic is done in float64
+ * view is contiguous), then run one flat loop; the window kernels (`im2col`,
+ * `col2im`) walk the strides directly. Arithmetic is done in float64
  * and rounded once when stored (float32 results are rounded per op).
  */
 import { RangeArgError } from '../errors.js';
 import { erf, sigmoid, sign } from './math.js';
 import type {
-  Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View,
+  Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
 
 /** A storage of the js backend: a typed array in the JS heap. @example new JsStorage('float32', new Float32Array(4)); */
@@ -166,6 +167,56 @@ function map(views: readonly View[], dtype: DType, f: (args: number[]) => number
     out[i] = f(args);
   }
   return new JsStorage(dtype, out);
+}
+
+/** A 1-d or 2-d window as 2-d (a 1-d one gets a unit height), with the input's batch, channel and spatial sizes. */
+interface Grid {
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+function gridOf(op: string, lead: readonly number[], spatial: readonly number[], win: Window): Grid {
+  const nd = win.kernel.length;
+  if ((nd !== 1 && nd !== 2) || spatial.length !== nd) {
+    throw new RangeArgError(op, `expected 1 or 2 spatial dims matching the window, got spatial [${spatial.join(',')}] and kernel [${win.kernel.join(',')}]`);
+  }
+  // Spatial dim d of the 2-d form: the height is a unit dim for 1-d windows.
+  const at = (a: readonly number[], d: 0 | 1, unit: number): number => (nd === 2 ? a[d]! : d === 0 ? unit : a[0]!);
+  return {
+    n: lead[0]!, c: lead[1]!, h: at(spatial, 0, 1), w: at(spatial, 1, 1),
+    kh: at(win.kernel, 0, 1), kw: at(win.kernel, 1, 1), sh: at(win.stride, 0, 1), sw: at(win.stride, 1, 1),
+    ph: at(win.padding, 0, 0), pw: at(win.padding, 1, 0), dh: at(win.dilation, 0, 1), dw: at(win.dilation, 1, 1),
+    oh: at(win.out, 0, 1), ow: at(win.out, 1, 1),
+  };
+}
+
+/**
+ * Visits every tap of every window in the row-major order of
+ * `[N, C, kh, kw, oh, ow]`: `visit(o, i)` with `o` the tap's index and `i`
+ * the input element `(n, c, ih, iw)` as `base(n, c) + ih·rowStride + iw·colStride`
+ * (taps outside the input are skipped).
+ */
+function eachTap(g: Grid, base: (n: number, c: number) => number, rowStride: number, colStride: number, visit: (o: number, i: number) => void): void {
+  let o = 0;
+  for (let n = 0; n < g.n; n++) {
+    for (let c = 0; c < g.c; c++) {
+      const b = base(n, c);
+      for (let ki = 0; ki < g.kh; ki++) {
+        for (let kj = 0; kj < g.kw; kj++) {
+          for (let oi = 0; oi < g.oh; oi++, o += g.ow) {
+            const ih = oi * g.sh - g.ph + ki * g.dh;
+            if (ih < 0 || ih >= g.h) continue;
+            const row = b + ih * rowStride;
+            const iw0 = kj * g.dw - g.pw;
+            for (let oj = 0; oj < g.ow; oj++) {
+              const iw = iw0 + oj * g.sw;
+              if (iw >= 0 && iw < g.w) visit(o + oj, row + iw * colStride);
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 /** The js backend. @example jsBackend.unary('exp', view, 'float32'); */
@@ -346,6 +397,29 @@ export const jsBackend: Backend = {
       const t = base[i]! + j * outStrides[dim]!;
       acc[t] = acc[t]! + values[i]!;
     }
+    return storeAs(dtype, acc);
+  },
+
+  im2col(x, win, dtype) {
+    const g = gridOf('im2col', x.shape, x.shape.slice(2), win);
+    const nd = win.kernel.length;
+    const st = x.strides;
+    const src = dataOf(x);
+    const out = makeArray(dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+    const rowStride = nd === 2 ? st[2]! : 0;
+    eachTap(g, (n, c) => x.offset + n * st[0]! + c * st[1]!, rowStride, st[nd + 1]!, (o, i) => {
+      out[o] = src[i]!;
+    });
+    return new JsStorage(dtype, out);
+  },
+
+  col2im(cols, spatial, win, dtype) {
+    const g = gridOf('col2im', cols.shape, spatial, win);
+    const values = gatherValues(cols);
+    const acc = new Float64Array(g.n * g.c * g.h * g.w);
+    eachTap(g, (n, c) => (n * g.c + c) * g.h * g.w, g.w, 1, (o, i) => {
+      acc[i] = acc[i]! + values[o]!;
+    });
     return storeAs(dtype, acc);
   },
 };

@@ -58,6 +58,19 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /**
+ * A sliding window over the trailing 1 or 2 spatial dims of `[N, C, ...spatial]`
+ * (per spatial dim: window size, step, zeros before the input, spacing of the
+ * taps, and the number of window positions). Taps outside the input read 0.
+ */
+export interface Window {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly dilation: readonly number[];
+  readonly out: readonly number[];
+}
+
+/**
  * What every backend implements. Outputs are fresh contiguous storages in
  * row-major order unless the method writes into a given view.
  */
@@ -105,4 +118,14 @@ export interface Backend {
    * for every `i` of `index.shape` (`src` has the shape of `index`).
    */
   scatterAdd(shape: readonly number[], dim: number, index: View, src: View, dtype: DType): Storage;
+  /**
+   * The windows of `x: [N, C, ...spatial]` as `[N, C, ...w.kernel, ...w.out]`:
+   * `out[n, c, k, o] = x[n, c, o·stride − padding + k·dilation]` (0 outside `x`).
+   */
+  im2col(x: View, w: Window, dtype: DType): Storage;
+  /**
+   * The transpose of `im2col`: `cols: [N, C, ...w.kernel, ...w.out]` summed
+   * back into a zero tensor `[N, C, ...spatial]` (taps outside it dropped).
+   */
+  col2im(cols: View, spatial: readonly number[], w: Window, dtype: DType): Storage;
 }

@@ -1,7 +1,7 @@
 /**
  * The closed set of primitives and the shape of a rule.
  *
- * Every differentiable op in adjoint is a composite of these 33 primitives.
+ * Every differentiable op in adjoint is a composite of these 35 primitives.
  * Each has a typed params object (`PrimParams`), and `table.ts` holds one
  * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
  * primitive without a rule does not compile.
@@ -9,7 +9,7 @@
  * Adding a primitive: (1) a key here, (2) its rule in `table.ts` (forward
  * kernel call, VJP, JVP), (3) its entry in the test registry.
  */
-import type { ArgReduceOp, CompareOp, DType } from '../backend/index.js';
+import type { ArgReduceOp, CompareOp, DType, Window } from '../backend/index.js';
 import type { Shape, Tensor } from '../tensor/index.js';
 
 /** Params of a primitive without parameters. */
@@ -61,6 +61,11 @@ export interface PrimParams {
   scatterAdd: { readonly dim: number; readonly shape: Shape };
   // linear algebra
   matmul: NoParams;
+  // sliding windows (conv, pooling): inputs [N, C, ...spatial], 1 or 2 spatial dims
+  /** Primitive for speed: all windows in one pass; as slices it is one op, and one input-sized gradient, per kernel tap. */
+  im2col: Window;
+  /** Primitive for speed, as the transpose of `im2col` (sums overlapping windows back into `[N, C, ...spatial]`). */
+  col2im: { readonly window: Window; readonly spatial: Shape };
   // dtype and layout
   cast: { readonly dtype: DType };
   contiguous: NoParams;

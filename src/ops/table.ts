@@ -10,7 +10,9 @@ import { installGradMath } from '../autograd/index.js';
 import type { UnaryOp } from '../backend/index.js';
 import { Tensor, raw } from '../tensor/index.js';
 import { apply, defineRules, scalar } from './dispatch.js';
-import { catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward } from './kernels.js';
+import {
+  catForward, col2imForward, expandForward, im2colForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
+} from './kernels.js';
 import type { Ctx, NoParams, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
 
 const NONE: NoParams = {};
@@ -221,6 +223,11 @@ const RULES: RuleTable = {
     vjp: (g, { x: [a, b], needs }) => [needs[0] ? matmul(g, mT(b!)) : null, needs[1] ? matmul(mT(a!), g) : null],
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
   },
+  // im2col and col2im are linear and each other's transpose.
+  im2col: linear('im2col', (x, p) => im2colForward(x[0]!, p), 'none', (g, { p, shapes }) => [
+    apply('col2im', [g], { window: p, spatial: shapes[0]!.slice(2) }),
+  ]),
+  col2im: linear('col2im', (x, p) => col2imForward(x[0]!, p.spatial, p.window), 'none', (g, { p }) => [apply('im2col', [g], p.window)]),
   // The engine casts each gradient to its input's dtype.
   cast: linear('cast', (x, p) => raw.copyAs(x[0]!, p.dtype), 'none', (g) => [g]),
   contiguous: linear('contiguous', (x) => raw.copyAs(x[0]!), 'none', (g) => [g]),
