@@ -32,3 +32,7 @@ export {
   type Activation, type NeuronOptions, type LayerOptions, type MLPOptions,
 } from './nn.js';
 export { LCG } from './random.js';
+export {
+  parseExpression, evaluate, evaluateDual, compileExpression, variables, ExpressionSyntaxError, EXPRESSION_FUNCTIONS,
+  type ExprNode, type ExpressionFunction, type BinaryOperator, type EvaluateOptions, type ExpressionFunctionOf,
+} from './expr.js';
