@@ -53,7 +53,7 @@ export interface BackwardOptions {
  * const y = new Value(3, 'y');
  * const f = x.add(y).mul(x.sin()); // (x + y)·sin x
  * f.backward();
- * x.grad; // sin 2 + 5 cos 2 ≈ -1.1713
+ * x.grad; // sin 2 + 5 cos 2 ≈ -1.1714
  * y.grad; // sin 2 ≈ 0.9093
  */
 export class Value {
