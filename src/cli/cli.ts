@@ -5,6 +5,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runTour } from './tour/index.js';
+import { trainCommand } from './train/index.js';
+import { UsageError } from './usage.js';
 import type { Sink } from './writer.js';
 
 /** Where the CLI writes: standard output and standard error. */
@@ -14,7 +16,8 @@ export interface CliIO {
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+/** Flag values as `parseArgs` returns them. */
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** One command of the table. */
 export interface Command {
@@ -30,28 +33,14 @@ export interface Command {
   run(values: ParsedValues, positionals: string[], io: CliIO): Promise<number>;
 }
 
-/**
- * Bad command-line usage: printed with the usage text, exit code 2.
- *
- * @example
- * throw new UsageError('--out needs a directory', 'tour');
- */
-export class UsageError extends Error {
-  /** The command whose usage to show, if known. */
-  readonly command: string | undefined;
-  constructor(message: string, command?: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.command = command;
-  }
-}
+export { UsageError };
 
 /**
- * The commands, in the order `adjoint help` lists them. `train`, `graph`,
- * `gradcheck` and `bench` will join `tour` here.
+ * The commands, in the order `adjoint help` lists them. `graph`, `gradcheck`
+ * and `bench` will join `tour` and `train` here.
  *
  * @example
- * Object.keys(COMMANDS); // ['tour', 'help']
+ * Object.keys(COMMANDS); // ['tour', 'train', 'help']
  */
 export const COMMANDS: Record<string, Command> = {
   tour: {
@@ -71,6 +60,7 @@ export const COMMANDS: Record<string, Command> = {
       return problems.length === 0 ? 0 : 1;
     },
   },
+  train: trainCommand,
   help: {
     summary: 'show this help, or the help of one command',
     synopsis: 'help [COMMAND]',
@@ -160,6 +150,7 @@ function parseError(e: unknown, command: string): UsageError {
     const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
     if (/missing/.test(message)) return new UsageError(`${flag} needs a value`, command);
     if (/does not take/.test(message)) return new UsageError(`${flag} does not take a value`, command);
+    if (/ambiguous/.test(message)) return new UsageError(`${flag} needs a value; for one starting with '-' write ${flag}=-VALUE`, command);
   }
   return new UsageError(message.split('. ')[0]!, command);
 }
