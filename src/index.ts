@@ -13,7 +13,9 @@ import './ops/index.js';
 import './autograd/index.js';
 
 export * from './errors.js';
-export { setBackend, getBackend, type BackendName, type DType, type TypedArray } from './backend/index.js';
+export {
+  setBackend, getBackend, initWasm, setWasmOptions, wasmInfo, type BackendName, type DType, type TypedArray,
+} from './backend/index.js';
 export {
   Tensor, tensor, full, zeros, ones, empty, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
   manualSeed, promoteTypes, resultType, isFloat,

@@ -1,6 +1,11 @@
 /**
  * Backend selection. Every tensor kernel runs on the current backend.
  *
+ * `wasm` (SIMD kernels, threads; see wasm/) is the default where its kernels
+ * load: synchronously at import in Node, after `await initWasm()` in browsers.
+ * `js` is the pure TypeScript oracle. In Node, `ADJOINT_BACKEND=js|wasm`
+ * chooses the default. Tensors made under one backend are valid inputs to the other.
+ *
  * @example
  * import { setBackend, getBackend } from 'adjoint';
  * setBackend('js');
@@ -9,15 +14,27 @@
 import { AdjointError } from '../errors.js';
 import { jsBackend } from './js.js';
 import type { Backend, BackendName } from './types.js';
+import { wasmBackend, wasmLoaded } from './wasm/index.js';
 
 export type {
   ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
 export { jsBackend, JsStorage } from './js.js';
 export { erf } from './math.js';
+export {
+  WASM_SMALL_BYTES, initWasm, setWasmOptions, stopWasmThreads, wasmBackend, wasmInfo, wasmLoaded, wasmThreadsReady,
+} from './wasm/index.js';
 
-const registry: Partial<Record<BackendName, Backend>> = { js: jsBackend };
-let current: Backend = jsBackend;
+const registry: Partial<Record<BackendName, Backend>> = { js: jsBackend, wasm: wasmBackend };
+
+/** The default: `ADJOINT_BACKEND` when set (Node), else wasm when its kernels are loaded. */
+function defaultBackend(): Backend {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ADJOINT_BACKEND;
+  if (env === 'js') return jsBackend;
+  return wasmLoaded() ? wasmBackend : jsBackend;
+}
+
+let current: Backend = defaultBackend();
 
 /**
  * Selects the backend that runs every following kernel.
@@ -27,10 +44,13 @@ let current: Backend = jsBackend;
  */
 export function setBackend(name: BackendName): void {
   const b = registry[name];
+  if (name === 'wasm' && !wasmLoaded()) {
+    throw new AdjointError(
+      'setBackend',
+      "the 'wasm' backend is not loaded: build its kernels with `npm run build:wasm` (Node), or `await initWasm()` first (browsers)",
+    );
+  }
   if (b === undefined) {
-    if (name === 'wasm') {
-      throw new AdjointError('setBackend', "the 'wasm' backend is not available yet; use 'js'");
-    }
     throw new AdjointError('setBackend', `unknown backend '${String(name)}'; expected 'js' or 'wasm'`);
   }
   current = b;

@@ -158,11 +158,19 @@ describe('random creators and manualSeed', () => {
 });
 
 describe('backends', () => {
-  it("runs on 'js'; 'wasm' is not available yet", () => {
-    expect(getBackend()).toBe('js');
-    setBackend('js');
-    expect(() => setBackend('wasm')).toThrow(AdjointError);
-    expect(() => setBackend('wasm')).toThrow("setBackend: the 'wasm' backend is not available yet; use 'js'");
-    expect(getBackend()).toBe('js');
+  it("defaults to 'wasm' where its kernels load (ADJOINT_BACKEND=js overrides); both stay selectable", () => {
+    const expected = process.env.ADJOINT_BACKEND === 'js' ? 'js' : 'wasm';
+    const before = getBackend();
+    expect(before).toBe(expected);
+    try {
+      setBackend('js');
+      expect(getBackend()).toBe('js');
+      setBackend('wasm');
+      expect(getBackend()).toBe('wasm');
+      expect(() => setBackend('gpu' as never)).toThrow(AdjointError);
+      expect(() => setBackend('gpu' as never)).toThrow("setBackend: unknown backend 'gpu'; expected 'js' or 'wasm'");
+    } finally {
+      setBackend(before);
+    }
   });
 });

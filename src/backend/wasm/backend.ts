@@ -1,0 +1,449 @@
+/**
+ * The `wasm` backend: the `Backend` interface over the kernels of assembly/
+ * (SIMD; the big GEMMs on worker threads), with storages in the wasm memory
+ * (memory.ts).
+ *
+ * In wasm: matmul, unary/binary/compare/where and copy/fill for float32 and
+ * float64 (copy/fill for every dtype), reductions of floats, im2col/col2im.
+ * The rest (argReduce, gather, scatterAdd, int32/bool arithmetic and dtype
+ * conversions) runs the js backend's code directly over the wasm memory
+ * (a `WasmStorage` exposes its elements as `data`, the way a `JsStorage`
+ * does) and copies its result in: all data still lives in wasm memory.
+ *
+ * Inputs from another backend (a `JsStorage` made before `setBackend('wasm')`)
+ * are copied into a temporary block for the call.
+ */
+import { jsBackend, JsStorage } from '../js.js';
+import type { ArgReduceOp, Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp, View, Window } from '../types.js';
+import { collapse, contiguousStrides, geoWords, sizeOf, writeGeo, type Geometry } from './geometry.js';
+import {
+  BYTES, WasmStorage, addressOf, beginOp, endOp, heap, hostStorage, isSmall, newStorage, outputAddress, permanentBlock, tempBlock,
+  typedView,
+} from './memory.js';
+import type { Kernels, Runtime } from './module.js';
+import { JOB_WORDS, availableWorkers, runParallel, threadCount } from './threads.js';
+
+const UNARY: Record<Exclude<UnaryOp, 'isnan'>, number> = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, sin: 4, cos: 5, tanh: 6, sigmoid: 7, abs: 8, log1p: 9, expm1: 10, erf: 11, sign: 12,
+};
+const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 };
+const COMPARE: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
+
+/** Below this many flops a GEMM stays on one thread: two threads win from n ≈ 80–96 here (a worker's wake-up costs 10–200 µs). */
+export const THREAD_MIN_FLOPS = 2 * 96 ** 3;
+let threadMinFlops = THREAD_MIN_FLOPS;
+
+/** Sets the GEMM size (flops) from which workers take part (benchmarks, tests). */
+export function setThreadMinFlops(flops: number): void {
+  threadMinFlops = flops;
+}
+/** Bytes of each geometry area (enough for 72 dims). */
+const GEO_BYTES = 2048;
+
+let rt: Runtime | null = null;
+let K: Kernels;
+let gemmKernels: Kernels;
+let geoA = 0;
+let geoB = 0;
+let work = 0;
+
+/** Binds the backend to a loaded runtime. */
+export function bindRuntime(runtime: Runtime): void {
+  rt = runtime;
+  K = runtime.plain;
+  gemmKernels = runtime.plain;
+  geoA = permanentBlock(GEO_BYTES);
+  geoB = permanentBlock(GEO_BYTES);
+  work = permanentBlock(runtime.gemmWorkBytes);
+}
+
+/** Chooses the GEMM variant (relaxed SIMD only when loaded). */
+export function useRelaxed(on: boolean): void {
+  if (rt !== null) gemmKernels = on && rt.relaxed !== null ? rt.relaxed : rt.plain;
+}
+
+/** Whether GEMMs use the relaxed SIMD kernels. */
+export function relaxedInUse(): boolean {
+  return rt !== null && gemmKernels === rt.relaxed;
+}
+
+const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+
+/** True when every view has the (float) dtype `dtype`. */
+function floats(dtype: DType, ...views: View[]): boolean {
+  return isFloat(dtype) && views.every((v) => v.storage.dtype === dtype);
+}
+
+/** Byte address of element 0 of the view's storage (pinned for this call). */
+function base(v: View): number {
+  const s = v.storage;
+  if (s instanceof WasmStorage) return addressOf(s);
+  // A storage of another backend: a temporary copy for this call.
+  const data = (s as JsStorage).data;
+  const p = tempBlock(data.byteLength);
+  typedView(s.dtype, p, s.length).set(data);
+  return p;
+}
+
+/** Byte address of the view's first element. */
+function addr(v: View): number {
+  return base(v) + v.offset * BYTES[v.storage.dtype];
+}
+
+function geo(at: number, g: Geometry): number {
+  if (geoWords(g.shape.length) * 4 > GEO_BYTES) throw new RangeError(`wasm: too many dims (${g.shape.length})`);
+  writeGeo(heap().i32, at >> 2, g);
+  return at;
+}
+
+/** Runs `f` as one backend call (pins, temporaries). */
+function call<T>(f: () => T): T {
+  beginOp();
+  try {
+    return f();
+  } finally {
+    endOp();
+  }
+}
+
+/** A js backend result as a wasm storage: kept in the JS heap when small, else copied in. */
+function adopt(s: Storage): WasmStorage {
+  const data = (s as JsStorage).data;
+  if (isSmall(s.dtype, s.length)) return hostStorage(data);
+  const out = newStorage(s.dtype, s.length);
+  typedView(s.dtype, out.box.ptr, s.length).set(data);
+  return out;
+}
+
+/** Runs a js backend kernel over the views (reading wasm memory in place) and adopts its result. */
+function viaJs(f: () => Storage): Storage {
+  return call(() => adopt(f()));
+}
+
+/**
+ * `out = op(inputs)` over views of one shape with a contiguous output of
+ * `dtype`; `small` (the js kernel) when every view is small: a wasm call
+ * costs more than the work then.
+ */
+function elementwise(views: View[], dtype: DType, small: () => Storage, run: (ptrs: number[], out: number, g: number) => void): Storage {
+  const shape = views[0]!.shape;
+  const n = sizeOf(shape);
+  if (isSmall('float64', n)) return viaJs(small);
+  return call(() => {
+    const ptrs = views.map(addr);
+    const out = newStorage(dtype, n);
+    run(ptrs, outputAddress(out), geo(geoA, collapse(shape, views.map((v) => v.strides))));
+    return out;
+  });
+}
+
+function fillValue(dtype: DType, value: number): number {
+  return dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+}
+
+/** Batch offsets (elements) of the leading dims of a view. */
+function batchOffsets(shape: readonly number[], strides: readonly number[], count: number): Int32Array | Float64Array {
+  const out = new Float64Array(count);
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let off = 0;
+  for (let t = 0; t < count; t++) {
+    out[t] = off;
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      off += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      off -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** The GEMM jobs of one product split over `T` threads: jobs[t] is a flat list of job words. */
+function splitGemm(T: number, code: number, pas: number[], pbs: number[], pcs: number[], sai: number, sak: number, sbk: number, sbj: number, n: number, k: number, m: number, S: number): number[][] {
+  const jobs: number[][] = Array.from({ length: T }, () => []);
+  const count = pas.length;
+  const job = (t: number, a: number, b: number, c: number, rows: number, cols: number): void => {
+    if (rows > 0 && cols > 0) jobs[t]!.push(code, a, sai, sak, b, sbk, sbj, c, m, rows, k, cols);
+  };
+  if (count >= 2 * T) {
+    // Whole matrices per thread.
+    for (let t = 0; t < count; t++) {
+      const th = Math.floor((t * T) / count);
+      job(th, pas[t]!, pbs[t]!, pcs[t]!, n, m);
+    }
+    return jobs;
+  }
+  for (let t = 0; t < count; t++) {
+    if (n >= m) {
+      const chunk = Math.ceil(n / T / 4) * 4;
+      for (let th = 0; th < T; th++) {
+        const i0 = th * chunk;
+        job(th, pas[t]! + i0 * sai * S, pbs[t]!, pcs[t]! + i0 * m * S, Math.min(chunk, n - i0), m);
+      }
+    } else {
+      const chunk = Math.ceil(m / T / 8) * 8;
+      for (let th = 0; th < T; th++) {
+        const j0 = th * chunk;
+        job(th, pas[t]!, pbs[t]! + j0 * sbj * S, pcs[t]! + j0 * S, n, Math.min(chunk, m - j0));
+      }
+    }
+  }
+  return jobs;
+}
+
+function runJobs(words: readonly number[]): void {
+  const g = gemmKernels;
+  for (let o = 0; o < words.length; o += JOB_WORDS) {
+    const f = words[o] === 0 ? g.gemmF32 : g.gemmF64;
+    f(words[o + 1]!, words[o + 2]!, words[o + 3]!, words[o + 4]!, words[o + 5]!, words[o + 6]!, words[o + 7]!, words[o + 8]!, words[o + 9]!, words[o + 10]!, words[o + 11]!, work);
+  }
+}
+
+/** A 1-d or 2-d window as the 18-word block of assembly/window.ts, or null when it is neither. */
+function windowBlock(lead: readonly number[], spatial: readonly number[], w: Window, strides: readonly number[] | null): number[] | null {
+  const nd = w.kernel.length;
+  if ((nd !== 1 && nd !== 2) || spatial.length !== nd) return null;
+  const two = (a: readonly number[], unit: number): [number, number] => (nd === 2 ? [a[0]!, a[1]!] : [unit, a[0]!]);
+  const [h, wd] = two(spatial, 1);
+  const [kh, kw] = two(w.kernel, 1);
+  const [sh, sw] = two(w.stride, 1);
+  const [ph, pw] = two(w.padding, 0);
+  const [dh, dw] = two(w.dilation, 1);
+  const [oh, ow] = two(w.out, 1);
+  const st = strides ?? [0, 0, 0, 0];
+  const [sH, sW] = nd === 2 ? [st[2]!, st[3]!] : [0, st[2]!];
+  return [lead[0]!, lead[1]!, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, st[0]!, st[1]!, sH, sW];
+}
+
+/** The wasm backend. @example setBackend('wasm'); */
+export const wasmBackend: Backend = {
+  name: 'wasm',
+
+  alloc(dtype, length) {
+    return call(() => {
+      const s = newStorage(dtype, length);
+      if (!s.box.small) K.zero(s.box.ptr, length * BYTES[dtype]);
+      return s;
+    });
+  },
+
+  fromArray(dtype, values) {
+    return call(() => {
+      const s = newStorage(dtype, values.length);
+      if (values.length > 0) {
+        const v = s.data;
+        if (dtype === 'bool') for (let i = 0; i < values.length; i++) v[i] = values[i] !== 0 ? 1 : 0;
+        else v.set(values);
+      }
+      return s;
+    });
+  },
+
+  read(x) {
+    // The js backend reads the elements through `storage.data` (no wasm allocation in between).
+    return jsBackend.read(x);
+  },
+
+  fill(dst, value) {
+    const s = dst.storage;
+    if (!(s instanceof WasmStorage) || s.box.small) return jsBackend.fill(dst, value);
+    if (sizeOf(dst.shape) === 0) return;
+    call(() => {
+      const p = addr(dst);
+      const g = geo(geoA, collapse(dst.shape, [dst.strides]));
+      const v = fillValue(s.dtype, value);
+      switch (s.dtype) {
+        case 'float32': K.fillF32(p, v, g); break;
+        case 'float64': K.fillF64(p, v, g); break;
+        case 'int32': K.fillI32(p, v, g); break;
+        case 'bool': K.fillU8(p, v, g); break;
+      }
+    });
+  },
+
+  copy(src, dst) {
+    const d = dst.storage;
+    // Conversions, another backend's destination, and overlapping copies within one storage: the js backend (in place).
+    if (!(d instanceof WasmStorage) || d.box.small || src.storage.dtype !== d.dtype || src.storage === d) return jsBackend.copy(src, dst);
+    if (sizeOf(dst.shape) === 0) return;
+    call(() => {
+      const ps = addr(src);
+      const pd = addr(dst);
+      K.copy(ps, pd, BYTES[d.dtype], geo(geoA, collapse(dst.shape, [src.strides, dst.strides])));
+    });
+  },
+
+  unary(op, x, dtype) {
+    if (op === 'isnan') {
+      if (isFloat(x.storage.dtype) && dtype === 'bool') {
+        const f = x.storage.dtype === 'float32' ? K.compareF32 : K.compareF64;
+        return elementwise([x, x], 'bool', () => jsBackend.unary(op, x, dtype), ([p, q], out, g) => f(COMPARE.ne, p!, q!, out, g));
+      }
+      return viaJs(() => jsBackend.unary(op, x, dtype));
+    }
+    if (!floats(dtype, x)) return viaJs(() => jsBackend.unary(op, x, dtype));
+    const f = dtype === 'float32' ? K.unaryF32 : K.unaryF64;
+    return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), ([p], out, g) => f(UNARY[op], p!, out, g));
+  },
+
+  binary(op, a, b, dtype) {
+    if (!floats(dtype, a, b)) return viaJs(() => jsBackend.binary(op, a, b, dtype));
+    const f = dtype === 'float32' ? K.binaryF32 : K.binaryF64;
+    return elementwise([a, b], dtype, () => jsBackend.binary(op, a, b, dtype), ([p, q], out, g) => f(BINARY[op], p!, q!, out, g));
+  },
+
+  compare(op, a, b) {
+    const dt = a.storage.dtype;
+    if (!floats(dt, a, b)) return viaJs(() => jsBackend.compare(op, a, b));
+    const f = dt === 'float32' ? K.compareF32 : K.compareF64;
+    return elementwise([a, b], 'bool', () => jsBackend.compare(op, a, b), ([p, q], out, g) => f(COMPARE[op], p!, q!, out, g));
+  },
+
+  where(cond, a, b, dtype) {
+    if (cond.storage.dtype !== 'bool' || !floats(dtype, a, b)) return viaJs(() => jsBackend.where(cond, a, b, dtype));
+    const f = dtype === 'float32' ? K.whereF32 : K.whereF64;
+    return elementwise([cond, a, b], dtype, () => jsBackend.where(cond, a, b, dtype), ([c, p, q], out, g) => f(c!, p!, q!, out, g));
+  },
+
+  reduce(op, x, dims, dtype) {
+    if (!floats(dtype, x) || isSmall('float64', sizeOf(x.shape))) return viaJs(() => jsBackend.reduce(op, x, dims, dtype));
+    return call(() => {
+      const keptShape: number[] = [];
+      const keptStrides: number[] = [];
+      const redShape: number[] = [];
+      const redStrides: number[] = [];
+      x.shape.forEach((n, d) => {
+        if (dims.includes(d)) {
+          redShape.push(n);
+          redStrides.push(x.strides[d]!);
+        } else {
+          keptShape.push(n);
+          keptStrides.push(x.strides[d]!);
+        }
+      });
+      const m = sizeOf(keptShape);
+      const px = addr(x);
+      const out = newStorage(dtype, m);
+      if (m === 0) return out;
+      const po = outputAddress(out);
+      if (sizeOf(redShape) === 0) {
+        typedView(dtype, po, m).fill(INIT[op]);
+        return out;
+      }
+      const gK = collapse(keptShape, [keptStrides]);
+      const gR = collapse(redShape, [redStrides]);
+      const kIn = gK.strides[0]!.at(-1)!;
+      const mK = gK.shape.at(-1)!;
+      const rIn = gR.strides[0]!.at(-1)!;
+      const F = dtype === 'float32';
+      if (rIn !== 1 && kIn === 1 && mK >= 4 && mK * 8 <= rt!.gemmWorkBytes) {
+        // Whole rows of outputs at once.
+        const outer: Geometry = gK.shape.length > 1 ? { shape: gK.shape.slice(0, -1), strides: [gK.strides[0]!.slice(0, -1)] } : { shape: [1], strides: [[0]] };
+        (F ? K.reduceColsF32 : K.reduceColsF64)(REDUCE[op], px, po, mK, geo(geoA, outer), geo(geoB, gR), work);
+      } else {
+        (F ? K.reduceRowsF32 : K.reduceRowsF64)(REDUCE[op], px, po, geo(geoA, gK), geo(geoB, gR));
+      }
+      return out;
+    });
+  },
+
+  argReduce(op: ArgReduceOp, x, dim) {
+    return viaJs(() => jsBackend.argReduce(op, x, dim));
+  },
+
+  matmul(a, b, dtype) {
+    if (!floats(dtype, a, b) || (isSmall('float64', sizeOf(a.shape)) && isSmall('float64', sizeOf(b.shape)))) {
+      return viaJs(() => jsBackend.matmul(a, b, dtype));
+    }
+    return call(() => {
+      const nd = a.shape.length;
+      const batch = a.shape.slice(0, nd - 2);
+      const count = sizeOf(batch);
+      const n = a.shape[nd - 2]!;
+      const k = a.shape[nd - 1]!;
+      const m = b.shape[nd - 1]!;
+      const S = BYTES[dtype];
+      const pa = addr(a);
+      const pb = addr(b);
+      const out = newStorage(dtype, count * n * m);
+      if (count * n * m === 0) return out;
+      const pc = outputAddress(out);
+      if (k === 0) {
+        K.zero(pc, count * n * m * S);
+        return out;
+      }
+      const offA = batchOffsets(batch, a.strides.slice(0, nd - 2), count);
+      const offB = batchOffsets(batch, b.strides.slice(0, nd - 2), count);
+      const pas: number[] = [];
+      const pbs: number[] = [];
+      const pcs: number[] = [];
+      for (let t = 0; t < count; t++) {
+        pas.push(pa + offA[t]! * S);
+        pbs.push(pb + offB[t]! * S);
+        pcs.push(pc + t * n * m * S);
+      }
+      const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+      const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+      const code = dtype === 'float32' ? 0 : 1;
+      const flops = 2 * count * n * k * m;
+      const workers = threadCount() > 1 && flops >= threadMinFlops ? availableWorkers() : 0;
+      const T = Math.min(workers + 1, threadCount());
+      const jobs = splitGemm(T, code, pas, pbs, pcs, sai, sak, sbk, sbj, n, k, m, S);
+      if (T === 1) runJobs(jobs[0]!);
+      else runParallel(jobs, gemmKernels !== rt!.plain, runJobs);
+      return out;
+    });
+  },
+
+  gather(x, dim, index, dtype) {
+    return viaJs(() => jsBackend.gather(x, dim, index, dtype));
+  },
+
+  scatterAdd(shape, dim, index, src, dtype) {
+    return viaJs(() => jsBackend.scatterAdd(shape, dim, index, src, dtype));
+  },
+
+  im2col(x, w, dtype) {
+    const block = windowBlock(x.shape, x.shape.slice(2), w, x.strides);
+    if (block === null || !floats(dtype, x)) return viaJs(() => jsBackend.im2col(x, w, dtype));
+    return call(() => {
+      const px = addr(x);
+      const out = newStorage(dtype, block[0]! * block[1]! * block[4]! * block[5]! * block[12]! * block[13]!);
+      if (out.length === 0) return out;
+      heap().i32.set(block, geoA >> 2);
+      (dtype === 'float32' ? K.im2colF32 : K.im2colF64)(px, outputAddress(out), geoA);
+      return out;
+    });
+  },
+
+  col2im(cols, spatial, w, dtype) {
+    const block = windowBlock(cols.shape, spatial, w, null);
+    if (block === null || !floats(dtype, cols)) return viaJs(() => jsBackend.col2im(cols, spatial, w, dtype));
+    return call(() => {
+      const S = BYTES[dtype];
+      let pc = addr(cols);
+      const n = sizeOf(cols.shape);
+      const out = newStorage(dtype, block[0]! * block[1]! * block[2]! * block[3]!);
+      if (out.length === 0) return out;
+      const po = outputAddress(out);
+      if (n === 0) {
+        K.zero(po, out.length * S);
+        return out;
+      }
+      const g = collapse(cols.shape, [cols.strides, contiguousStrides(cols.shape)]);
+      if (g.shape.length > 1 || g.strides[0]![0] !== 1) {
+        // Windows must be contiguous: copy them first.
+        const tmp = tempBlock(n * S);
+        K.copy(pc, tmp, S, geo(geoA, g));
+        pc = tmp;
+      }
+      heap().i32.set(block, geoA >> 2);
+      (dtype === 'float32' ? K.col2imF32 : K.col2imF64)(pc, po, geoA);
+      return out;
+    });
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * View geometry for the wasm kernels: collapsing dims and writing the
+ * geometry blocks the kernels read (layout in assembly/iter.ts).
+ */
+
+/** A shape with the element strides of each operand over it. */
+export interface Geometry {
+  shape: number[];
+  strides: number[][];
+}
+
+/** Number of elements of a shape. @example sizeOf([2, 3]); // 6 */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a shape. @example contiguousStrides([2, 3]); // [3, 1] */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d]!;
+  }
+  return s;
+}
+
+/**
+ * The fewest dims that walk every operand in the same order: size-1 dims
+ * dropped, neighbours merged where every operand steps through them as one
+ * (outer stride = inner stride · inner size). Always at least one dim.
+ *
+ * @example
+ * collapse([2, 3], [[3, 1], [0, 1]]); // { shape: [2, 3], ... } (the broadcast operand blocks the merge)
+ * collapse([2, 3], [[3, 1], [3, 1]]); // { shape: [6], strides: [[1], [1]] }
+ */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Geometry {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, o) => outStrides[o]![last] === s[d]! * n)) {
+      outShape[last] = outShape[last]! * n;
+      strides.forEach((s, o) => (outStrides[o]![last] = s[d]!));
+    } else {
+      outShape.push(n);
+      strides.forEach((s, o) => outStrides[o]!.push(s[d]!));
+    }
+  }
+  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Words a geometry block of `nd` dims needs (header, strides of 4 operands, scratch). */
+export function geoWords(nd: number): number {
+  return 1 + nd + 4 * nd + nd + 4;
+}
+
+/**
+ * Writes a geometry block at word index `at` of `i32` (operands in order;
+ * the kernels read at most four).
+ */
+export function writeGeo(i32: Int32Array, at: number, g: Geometry): void {
+  const nd = g.shape.length;
+  i32[at] = nd;
+  for (let d = 0; d < nd; d++) i32[at + 1 + d] = g.shape[d]!;
+  g.strides.forEach((s, o) => {
+    const base = at + 1 + nd + o * nd;
+    for (let d = 0; d < nd; d++) i32[base + d] = s[d]!;
+  });
+}

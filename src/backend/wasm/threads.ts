@@ -1,0 +1,260 @@
+/**
+ * Worker threads for the big GEMMs: `worker_threads` in Node, Web Workers in
+ * browsers, each with its own instance of the kernel modules over the one
+ * shared memory. The calling thread is thread 0: it posts each worker a list
+ * of sub-GEMMs (written into the shared memory), runs its own share, then
+ * waits for the others. Every sub-GEMM computes whole elements of C with the
+ * same summation order, so results do not depend on the number of threads.
+ *
+ * Control block of a worker (Int32 words in the shared memory):
+ *   0 state (0 new, 1 job posted, 2 job done, 3 exit, 4 job failed: the worker
+ *   stopped and the caller runs its jobs), 1 ready flag,
+ *   2 job table address, 3 number of jobs, 4 work area address, 5 relaxed (0/1).
+ * A job is 12 words: dtype (0 float32, 1 float64), then the gemm arguments
+ * a, sai, sak, b, sbk, sbj, c, ldc, n, k, m.
+ *
+ * Workers are started lazily by the first GEMM big enough to use them (until
+ * they report ready, GEMMs run on one thread), are `unref`ed so they never
+ * keep a Node process alive, and wait on `Atomics.wait` between jobs after a
+ * short spin.
+ */
+import { heap, permanentBlock } from './memory.js';
+import { nodeProcess, type Runtime } from './module.js';
+
+export const JOB_WORDS = 12;
+const CTL_WORDS = 16;
+/**
+ * How long a worker polls for the next job before sleeping, in ms: waking a
+ * sleeping thread costs 50–200 µs here (a VM), and a training step posts GEMMs
+ * every few tens of µs.
+ */
+const SPIN_MS = 0.5;
+
+/** The worker's program, as source text (Node: `eval` worker; browser: a Blob URL). */
+function workerSource(node: boolean): string {
+  const body = `
+function start(d) {
+  const env = { env: { memory: d.memory } };
+  const plain = new WebAssembly.Instance(d.plainModule, env).exports;
+  const relaxed = d.relaxedModule ? new WebAssembly.Instance(d.relaxedModule, env).exports : plain;
+  const ctl = new Int32Array(d.memory.buffer, d.ctl, ${CTL_WORDS});
+  Atomics.store(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+  for (;;) {
+    let s = Atomics.load(ctl, 0);
+    if (s !== 1 && s !== 3) {
+      const until = performance.now() + ${SPIN_MS};
+      for (let i = 1; s !== 1 && s !== 3; i++) {
+        s = Atomics.load(ctl, 0);
+        if ((i & 1023) === 0 && performance.now() > until) break;
+      }
+    }
+    while (s !== 1 && s !== 3) { Atomics.wait(ctl, 0, s); s = Atomics.load(ctl, 0); }
+    if (s === 3) return;
+    try {
+      const k = ctl[5] ? relaxed : plain;
+      const jobs = new Int32Array(d.memory.buffer, ctl[2], ctl[3] * ${JOB_WORDS});
+      const work = ctl[4];
+      for (let j = 0; j < ctl[3]; j++) {
+        const o = j * ${JOB_WORDS};
+        const f = jobs[o] === 0 ? k.gemmF32 : k.gemmF64;
+        f(jobs[o + 1], jobs[o + 2], jobs[o + 3], jobs[o + 4], jobs[o + 5], jobs[o + 6], jobs[o + 7], jobs[o + 8], jobs[o + 9], jobs[o + 10], jobs[o + 11], work);
+      }
+      Atomics.store(ctl, 0, 2);
+    } catch (e) {
+      // Failed: the caller runs the jobs itself and stops using this worker.
+      Atomics.store(ctl, 1, 0);
+      Atomics.store(ctl, 0, 4);
+      Atomics.notify(ctl, 0);
+      return;
+    }
+    Atomics.notify(ctl, 0);
+  }
+}
+`;
+  return node
+    ? `${body}\nstart(require('node:worker_threads').workerData);\n`
+    : `${body}\nself.onmessage = (e) => start(e.data);\n`;
+}
+
+interface WorkerLike {
+  terminate(): unknown;
+}
+
+interface Slot {
+  worker: WorkerLike;
+  ctl: number;
+  work: number;
+  table: number;
+  tableJobs: number;
+}
+
+let rt: Runtime | null = null;
+/** How many GEMM calls were split over workers, and how many job lists workers ran (tests). */
+export const threadStats = { parallelCalls: 0, workerJobs: 0 };
+let slots: Slot[] = [];
+let wanted = 1;
+
+/** Number of hardware threads (1 when unknown). */
+export function hardwareThreads(): number {
+  const os = nodeProcess()?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+  if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+/**
+ * Sets the runtime and the number of threads GEMMs may use (1 = no workers).
+ * Workers already started stay (idle, asleep) when the number goes down.
+ */
+export function configureThreads(runtime: Runtime, threads: number): void {
+  rt = runtime;
+  wanted = runtime.shared ? Math.max(1, Math.floor(threads)) : 1;
+}
+
+/** The number of threads GEMMs may use. */
+export function threadCount(): number {
+  return wanted;
+}
+
+/** How many workers have started and can take jobs. */
+export function readyWorkers(): number {
+  if (rt === null) return 0;
+  const i32 = heap().i32;
+  let n = 0;
+  for (const s of slots) if (Atomics.load(i32, (s.ctl >> 2) + 1) === 1) n++;
+  return n;
+}
+
+/** Starts workers until there are `wanted - 1` (false when this platform has none). */
+function startWorkers(): boolean {
+  if (rt === null || !rt.shared || wanted <= 1) return false;
+  const proc = nodeProcess();
+  const wt = proc?.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (src: string, o: { eval: boolean; workerData: unknown }) => WorkerLike & { unref(): void } }
+    | undefined;
+  const WebWorker = (globalThis as { Worker?: new (url: string) => WorkerLike & { postMessage(m: unknown): void } }).Worker;
+  if (wt === undefined && (proc !== undefined || WebWorker === undefined)) return false;
+  for (let i = slots.length + 1; i < wanted; i++) {
+    const ctl = permanentBlock(CTL_WORDS * 4);
+    const work = permanentBlock(rt.gemmWorkBytes);
+    heap().i32.fill(0, ctl >> 2, (ctl >> 2) + CTL_WORDS);
+    const data = { memory: rt.memory, plainModule: rt.plainModule, relaxedModule: rt.relaxedModule, ctl };
+    let worker: WorkerLike;
+    if (wt !== undefined) {
+      const w = new wt.Worker(workerSource(true), { eval: true, workerData: data });
+      w.unref();
+      worker = w;
+    } else {
+      const url = URL.createObjectURL(new Blob([workerSource(false)], { type: 'text/javascript' }));
+      const w = new WebWorker!(url);
+      w.postMessage(data);
+      worker = w;
+    }
+    slots.push({ worker, ctl, work, table: 0, tableJobs: 0 });
+  }
+  return true;
+}
+
+/** Stops the workers (they exit after their current job). */
+export function stopWorkers(): void {
+  if (rt !== null && slots.length > 0) {
+    const i32 = heap().i32;
+    for (const s of slots) {
+      Atomics.store(i32, s.ctl >> 2, 3);
+      Atomics.notify(i32, s.ctl >> 2);
+      void s.worker.terminate();
+    }
+  }
+  slots = [];
+}
+
+/**
+ * The workers ready to take jobs now (starting them on first use). Fewer than
+ * `threadCount() - 1` while they boot.
+ */
+export function availableWorkers(): number {
+  if (wanted <= 1) return 0;
+  if (slots.length < wanted - 1) startWorkers();
+  return Math.min(readyWorkers(), wanted - 1);
+}
+
+/** Resolves when every worker has started (tests and benchmarks). */
+export async function workersReady(timeoutMs = 10_000): Promise<boolean> {
+  if (wanted <= 1) return true;
+  if (slots.length < wanted - 1 && !startWorkers()) return false;
+  const t0 = Date.now();
+  while (readyWorkers() < wanted - 1) {
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+/**
+ * Runs `jobs[t]` (lists of job words) on thread t: t = 0 here through `runLocal`,
+ * t ≥ 1 on ready workers. `relaxed` selects the kernel variant.
+ */
+export function runParallel(jobs: number[][], relaxed: boolean, runLocal: (words: number[]) => void): void {
+  const posted: Slot[] = [];
+  const postedJobs: number[][] = [];
+  const local = [jobs[0]!];
+  let w = 0;
+  for (let t = 1; t < jobs.length; t++) {
+    const list = jobs[t]!;
+    if (list.length === 0) continue;
+    const i32 = heap().i32;
+    // Find the next ready worker.
+    while (w < slots.length && Atomics.load(i32, (slots[w]!.ctl >> 2) + 1) !== 1) w++;
+    if (w >= slots.length) {
+      local.push(list);
+      continue;
+    }
+    const s = slots[w++]!;
+    const count = list.length / JOB_WORDS;
+    if (s.tableJobs < count) {
+      s.table = permanentBlock(count * JOB_WORDS * 4);
+      s.tableJobs = count;
+    }
+    const h = heap().i32;
+    h.set(list, s.table >> 2);
+    const c = s.ctl >> 2;
+    h[c + 2] = s.table;
+    h[c + 3] = count;
+    h[c + 4] = s.work;
+    h[c + 5] = relaxed ? 1 : 0;
+    Atomics.store(h, c, 1);
+    Atomics.notify(h, c);
+    posted.push(s);
+    postedJobs.push(list);
+    threadStats.workerJobs++;
+  }
+  if (posted.length > 0) threadStats.parallelCalls++;
+  // Wait for the workers even when the local share throws: they must be idle before the next post.
+  let error: unknown = null;
+  try {
+    for (const list of local) runLocal(list);
+  } catch (e) {
+    error = e;
+  }
+  const canWait = nodeProcess() !== undefined;
+  for (const [i, s] of posted.entries()) {
+    const h = heap().i32;
+    const c = s.ctl >> 2;
+    let state: number;
+    while ((state = Atomics.load(h, c)) === 1) {
+      if (canWait) Atomics.wait(h, c, 1, 50);
+    }
+    if (state === 4) {
+      // The worker stopped: drop it (a new one starts on a later GEMM) and do its share here.
+      slots = slots.filter((x) => x !== s);
+      void s.worker.terminate();
+      try {
+        runLocal(postedJobs[i]!);
+      } catch (e) {
+        error ??= e;
+      }
+    }
+  }
+  if (error !== null) throw error;
+}
