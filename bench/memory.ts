@@ -6,8 +6,8 @@
  *   npm run bench:memory            (20,000 steps)
  *   npm run bench:memory -- 2000    (a shorter run)
  *
- * The last line compares RSS at the end with RSS after the first tenth of the run
- * (after warm-up): a leak shows up as steady growth.
+ * The last line compares the peak RSS of the second half of the run with the peak of
+ * the first half (after a tenth of the run as warm-up): a leak shows up as growth.
  */
 import { getBackend, logSoftmax, manualSeed, noGrad, ones, randint, randn, scatterAdd, type Tensor, zeros } from '../src/index.js';
 
@@ -43,21 +43,23 @@ function step(): number {
 
 const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
 const every = Math.max(1, Math.floor(steps / 20));
-let baseline = 0;
+let firstHalfPeak = 0;
+let secondHalfPeak = 0;
 let loss = 0;
 const t0 = performance.now();
 for (let s = 1; s <= steps; s++) {
   loss = step();
   if (s % every === 0 || s === steps) {
     const m = process.memoryUsage();
-    if (baseline === 0 && s >= steps / 10) baseline = m.rss;
+    if (s > steps / 2) secondHalfPeak = Math.max(secondHalfPeak, m.rss);
+    else if (s >= steps / 10) firstHalfPeak = Math.max(firstHalfPeak, m.rss);
     console.log(JSON.stringify({ bench: 'memory', backend: getBackend(), step: s, loss, rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), array_buffers_mb: mb(m.arrayBuffers) }));
   }
 }
-const end = process.memoryUsage().rss;
 console.log(
   JSON.stringify({
     bench: 'memory', summary: true, backend: getBackend(), steps, seconds: Math.round(performance.now() - t0) / 1000,
-    rss_after_warmup_mb: mb(baseline), rss_end_mb: mb(end), growth_mb: mb(end - baseline), final_loss: loss,
+    rss_peak_first_half_mb: mb(firstHalfPeak), rss_peak_second_half_mb: mb(secondHalfPeak),
+    growth_mb: mb(secondHalfPeak - firstHalfPeak), final_loss: loss,
   }),
 );
