@@ -11,7 +11,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | { types: string; default: string }>;
   bin: Record<string, string>;
 };
-const entries = Object.entries(pkg.exports).filter(([k]) => k !== './package.json');
+// Wildcard entries (`./browser/*`) point into the browser bundle, built and tested in test/backend/browser.test.ts.
+const entries = Object.entries(pkg.exports).filter(([k]) => k !== './package.json' && !k.includes('*'));
 
 beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
@@ -31,6 +32,12 @@ describe('built package', () => {
       encoding: 'utf8',
     });
     expect(Number(out.trim())).toBeGreaterThan(0);
+  });
+
+  it('./browser/* maps into the browser bundle that `npm run build` produces', () => {
+    expect(pkg.exports['./browser/*']).toBe('./dist/browser/*');
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toMatch(/npm run build:browser/);
   });
 
   it('the adjoint bin prints its usage and exits 0', () => {
