@@ -88,6 +88,12 @@ function positions(v: View): Int32Array | null {
   return isContiguous(v) ? null : positionsOf(v.shape, v.strides, v.offset);
 }
 
+/** True when every element of the view is the one at its offset (a broadcast scalar: strides 0 or size-1 dims). */
+function isConstant(v: View): boolean {
+  for (let d = 0; d < v.shape.length; d++) if (v.strides[d] !== 0 && v.shape[d] !== 1) return false;
+  return true;
+}
+
 /** Reads every element of a view into a float64 array (row-major). */
 function gatherValues(v: View): Float64Array {
   const n = sizeOf(v.shape);
@@ -249,6 +255,18 @@ export const jsBackend: Backend = {
   },
 
   copy(src, dst) {
+    if (src.storage !== dst.storage && isContiguous(src) && isContiguous(dst)) {
+      // Distinct storages never overlap: copy element by element, without the position lists
+      // (storing a number into the typed array converts exactly as the float64 path below).
+      const s = dataOf(src);
+      const d = dataOf(dst);
+      const n = sizeOf(dst.shape);
+      const so = src.offset;
+      const o = dst.offset;
+      if (dst.storage.dtype === 'bool') for (let i = 0; i < n; i++) d[o + i] = s[so + i] !== 0 ? 1 : 0;
+      else for (let i = 0; i < n; i++) d[o + i] = s[so + i]!;
+      return;
+    }
     const values = gatherValues(src);
     const data = dataOf(dst);
     const p = positionsOf(dst.shape, dst.strides, dst.offset);
@@ -273,6 +291,17 @@ export const jsBackend: Backend = {
     const da = dataOf(a);
     const db = dataOf(b);
     const out = makeArray(dtype, n);
+    // A broadcast scalar operand (e.g. `x.mul(2)`) is read once, not through a position list.
+    if (isConstant(b) && isContiguous(a)) {
+      const vb = db[b.offset]!;
+      for (let i = 0, oa = a.offset; i < n; i++) out[i] = f(da[oa + i]!, vb);
+      return new JsStorage(dtype, out);
+    }
+    if (isConstant(a) && isContiguous(b)) {
+      const va = da[a.offset]!;
+      for (let i = 0, ob = b.offset; i < n; i++) out[i] = f(va, db[ob + i]!);
+      return new JsStorage(dtype, out);
+    }
     const pa = positions(a);
     const pb = positions(b);
     if (pa === null && pb === null) {

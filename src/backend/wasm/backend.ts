@@ -4,7 +4,8 @@
  * (memory.ts).
  *
  * In wasm: matmul, unary/binary/compare/where and copy/fill for float32 and
- * float64 (copy/fill for every dtype), reductions of floats, im2col/col2im.
+ * float64 (copy/fill for every dtype), reductions of floats, im2col/col2im;
+ * tanh of a contiguous view runs in JS over the wasm memory (`tanhContiguous`).
  * The rest (argReduce, gather, scatterAdd, int32/bool arithmetic and dtype
  * conversions) runs the js backend's code directly over the wasm memory
  * (a `WasmStorage` exposes its elements as `data`, the way a `JsStorage`
@@ -111,7 +112,7 @@ function call<T>(f: () => T): T {
 /** A js backend result as a wasm storage: kept in the JS heap when small, else copied in. */
 function adopt(s: Storage): WasmStorage {
   const data = (s as JsStorage).data;
-  if (isSmall(s.dtype, s.length)) return hostStorage(data);
+  if (isSmall(s.dtype, s.length)) return hostStorage(data, s.dtype);
   const out = newStorage(s.dtype, s.length);
   typedView(s.dtype, out.box.ptr, s.length).set(data);
   return out;
@@ -137,6 +138,21 @@ function elementwise(views: View[], dtype: DType, small: () => Storage, run: (pt
     run(ptrs, outputAddress(out), geo(geoA, collapse(shape, views.map((v) => v.strides))));
     return out;
   });
+}
+
+/**
+ * tanh of a contiguous float view (`n` elements), in JS over the wasm memory:
+ * V8's Math.tanh (fdlibm, native code) takes about 60% of the time of the
+ * kernels' port (musl, scalar float64 in wasm), and is exactly what the js
+ * backend computes: float64, rounded once. (The other transcendental
+ * functions are faster in wasm: they stay there.)
+ */
+function tanhContiguous(x: View, n: number, dtype: DType): Storage {
+  const out = newStorage(dtype, n); // first: an allocation may grow the memory, detaching views
+  const src = (x.storage as WasmStorage | JsStorage).data;
+  const dst = out.data;
+  for (let i = 0, o = x.offset; i < n; i++) dst[i] = Math.tanh(src[o + i]!);
+  return out;
 }
 
 function fillValue(dtype: DType, value: number): number {
@@ -286,6 +302,10 @@ export const wasmBackend: Backend = {
       return viaJs(() => jsBackend.unary(op, x, dtype));
     }
     if (!floats(dtype, x)) return viaJs(() => jsBackend.unary(op, x, dtype));
+    if (op === 'tanh') {
+      const g = collapse(x.shape, [x.strides]);
+      if (g.shape.length === 1 && g.strides[0]![0] === 1) return call(() => tanhContiguous(x, g.shape[0]!, dtype));
+    }
     const f = dtype === 'float32' ? K.unaryF32 : K.unaryF64;
     return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), ([p], out, g) => f(UNARY[op], p!, out, g));
   },
@@ -376,6 +396,17 @@ export const wasmBackend: Backend = {
         K.zero(pc, count * n * m * S);
         return out;
       }
+      const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+      const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+      const code = dtype === 'float32' ? 0 : 1;
+      const flops = 2 * count * n * k * m;
+      const workers = threadCount() > 1 && flops >= threadMinFlops ? availableWorkers() : 0;
+      const T = Math.min(workers + 1, threadCount());
+      if (T === 1 && count === 1) {
+        // One product on this thread (most small GEMMs): no job lists.
+        (code === 0 ? gemmKernels.gemmF32 : gemmKernels.gemmF64)(pa, sai, sak, pb, sbk, sbj, pc, m, n, k, m, work);
+        return out;
+      }
       const offA = batchOffsets(batch, a.strides.slice(0, nd - 2), count);
       const offB = batchOffsets(batch, b.strides.slice(0, nd - 2), count);
       const pas: number[] = [];
@@ -386,12 +417,6 @@ export const wasmBackend: Backend = {
         pbs.push(pb + offB[t]! * S);
         pcs.push(pc + t * n * m * S);
       }
-      const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
-      const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
-      const code = dtype === 'float32' ? 0 : 1;
-      const flops = 2 * count * n * k * m;
-      const workers = threadCount() > 1 && flops >= threadMinFlops ? availableWorkers() : 0;
-      const T = Math.min(workers + 1, threadCount());
       const jobs = splitGemm(T, code, pas, pbs, pcs, sai, sak, sbk, sbj, n, k, m, S);
       if (T === 1) runJobs(jobs[0]!);
       else runParallel(jobs, gemmKernels !== rt!.plain, runJobs);

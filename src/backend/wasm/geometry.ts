@@ -36,21 +36,29 @@ export function contiguousStrides(shape: readonly number[]): number[] {
  * collapse([2, 3], [[3, 1], [3, 1]]); // { shape: [6], strides: [[1], [1]] }
  */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Geometry {
+  // Plain loops (no closures): this runs on every wasm kernel call.
+  const k = strides.length;
   const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
+  const outStrides: number[][] = new Array<number[]>(k);
+  for (let o = 0; o < k; o++) outStrides[o] = [];
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d]!;
     if (n === 1) continue;
     const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, o) => outStrides[o]![last] === s[d]! * n)) {
+    let merge = last >= 0;
+    for (let o = 0; o < k && merge; o++) merge = outStrides[o]![last] === strides[o]![d]! * n;
+    if (merge) {
       outShape[last] = outShape[last]! * n;
-      strides.forEach((s, o) => (outStrides[o]![last] = s[d]!));
+      for (let o = 0; o < k; o++) outStrides[o]![last] = strides[o]![d]!;
     } else {
       outShape.push(n);
-      strides.forEach((s, o) => outStrides[o]!.push(s[d]!));
+      for (let o = 0; o < k; o++) outStrides[o]!.push(strides[o]![d]!);
     }
   }
-  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  if (outShape.length === 0) {
+    for (let o = 0; o < k; o++) outStrides[o]!.push(0);
+    return { shape: [1], strides: outStrides };
+  }
   return { shape: outShape, strides: outStrides };
 }
 
@@ -67,8 +75,9 @@ export function writeGeo(i32: Int32Array, at: number, g: Geometry): void {
   const nd = g.shape.length;
   i32[at] = nd;
   for (let d = 0; d < nd; d++) i32[at + 1 + d] = g.shape[d]!;
-  g.strides.forEach((s, o) => {
+  for (let o = 0; o < g.strides.length; o++) {
+    const s = g.strides[o]!;
     const base = at + 1 + nd + o * nd;
     for (let d = 0; d < nd; d++) i32[base + d] = s[d]!;
-  });
+  }
 }

@@ -346,7 +346,7 @@ export function isSmall(dtype: DType, length: number): boolean {
  * call (contents undefined), or a zeroed small one in the JS heap.
  */
 export function newStorage(dtype: DType, length: number): WasmStorage {
-  if (isSmall(dtype, length)) return hostStorage(hostArray(dtype, length));
+  if (isSmall(dtype, length)) return hostStorage(hostArray(dtype, length), dtype);
   const box = new Box(dtype, length);
   const s = new WasmStorage(dtype, length, box);
   place(box);
@@ -357,9 +357,8 @@ export function newStorage(dtype: DType, length: number): WasmStorage {
 const DTYPE_OF = (a: TypedArray): DType =>
   a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'bool';
 
-/** A small storage over `data` (JS heap; not copied). */
-export function hostStorage(data: TypedArray): WasmStorage {
-  const dtype = DTYPE_OF(data);
+/** A small storage over `data` (JS heap; not copied); `dtype` is the array's, when the caller knows it. */
+export function hostStorage(data: TypedArray, dtype: DType = DTYPE_OF(data)): WasmStorage {
   const box = new Box(dtype, data.length, true);
   box.host = data;
   return new WasmStorage(dtype, data.length, box);
