@@ -1,10 +1,9 @@
 /**
  * Forward computations of the primitives that need more than one raw kernel
- * call: the view geometry of reshape/permute/expand/slice, unslice and cat;
- * and the window kernels im2col/col2im. No autograd here; `table.ts` calls
- * these from its rules' `forward`.
+ * call: the view geometry of reshape/permute/expand/slice, unslice and cat.
+ * No autograd here; `table.ts` calls these from its rules' `forward`.
  */
-import { backend, type DType, type Window } from '../backend/index.js';
+import type { DType } from '../backend/index.js';
 import { Tensor, contiguousStrides, raw, sizeOf } from '../tensor/index.js';
 
 /**
@@ -94,22 +93,3 @@ export function catForward(xs: readonly Tensor[], dim: number, dtype: DType): Te
   return out;
 }
 
-/**
- * The windows of `x: [N, C, ...spatial]` as `[N, C, ...kernel, ...out]` (0 where a tap falls outside `x`).
- *
- * @example
- * im2colForward(x, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], out: [5, 5] }); // [N, C, 3, 3, 5, 5] of a [N, C, 5, 5]
- */
-export function im2colForward(x: Tensor, w: Window): Tensor {
-  return new Tensor(backend().im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]);
-}
-
-/**
- * The transpose of `im2colForward`: windows `[N, C, ...kernel, ...out]` summed into `[N, C, ...spatial]`.
- *
- * @example
- * col2imForward(cols, [5, 5], w); // [N, C, 5, 5]
- */
-export function col2imForward(cols: Tensor, spatial: readonly number[], w: Window): Tensor {
-  return new Tensor(backend().col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]);
-}

@@ -11,7 +11,7 @@ import type { UnaryOp } from '../backend/index.js';
 import { Tensor, raw } from '../tensor/index.js';
 import { apply, defineRules, scalar } from './dispatch.js';
 import {
-  catForward, col2imForward, expandForward, im2colForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
+  catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
 } from './kernels.js';
 import type { Ctx, NoParams, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
 
@@ -224,10 +224,10 @@ const RULES: RuleTable = {
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
   },
   // im2col and col2im are linear and each other's transpose.
-  im2col: linear('im2col', (x, p) => im2colForward(x[0]!, p), 'none', (g, { p, shapes }) => [
+  im2col: linear('im2col', (x, p) => raw.rawIm2col(x[0]!, p), 'none', (g, { p, shapes }) => [
     apply('col2im', [g], { window: p, spatial: shapes[0]!.slice(2) }),
   ]),
-  col2im: linear('col2im', (x, p) => col2imForward(x[0]!, p.spatial, p.window), 'none', (g, { p }) => [apply('im2col', [g], p.window)]),
+  col2im: linear('col2im', (x, p) => raw.rawCol2im(x[0]!, p.spatial, p.window), 'none', (g, { p }) => [apply('im2col', [g], p.window)]),
   // The engine casts each gradient to its input's dtype.
   cast: linear('cast', (x, p) => raw.copyAs(x[0]!, p.dtype), 'none', (g) => [g]),
   contiguous: linear('contiguous', (x) => raw.copyAs(x[0]!), 'none', (g) => [g]),

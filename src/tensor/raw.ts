@@ -4,7 +4,7 @@
  * calls the differentiable ops in `ops/` instead.
  */
 import { backend } from '../backend/index.js';
-import type { ArgReduceOp, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp } from '../backend/index.js';
+import type { ArgReduceOp, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp, Window } from '../backend/index.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -153,6 +153,26 @@ export function rawScatterAdd(shape: readonly number[], dim: number, index: Tens
     throw new ShapeError('scatterAdd', `index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have one shape`);
   }
   return wrap(backend().scatterAdd(shape, dim, index, src, src.dtype), shape);
+}
+
+/**
+ * The windows of `x: [N, C, ...spatial]` as `[N, C, ...kernel, ...out]` (0 where a tap falls outside `x`).
+ *
+ * @example
+ * rawIm2col(x, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], out: [5, 5] }); // [N, C, 3, 3, 5, 5] of a [N, C, 5, 5]
+ */
+export function rawIm2col(x: Tensor, w: Window): Tensor {
+  return wrap(backend().im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]);
+}
+
+/**
+ * The transpose of `rawIm2col`: windows `[N, C, ...kernel, ...out]` summed into `[N, C, ...spatial]`.
+ *
+ * @example
+ * rawCol2im(cols, [5, 5], w); // [N, C, 5, 5]
+ */
+export function rawCol2im(cols: Tensor, spatial: readonly number[], w: Window): Tensor {
+  return wrap(backend().col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]);
 }
 
 /**
