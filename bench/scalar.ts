@@ -76,9 +76,13 @@ interface StepModel {
   step: () => number;
 }
 
-function adjointW1(): StepModel {
-  const { xs, ys } = w1Data();
-  const model = new MLP(2, [16, 16, 1], { activations: ['tanh', 'tanh', 'linear'] });
+/** The scalar MLPs of both engines have the chapter's shape: layers of neurons with `w` and `b`. */
+interface ScalarMLPShape {
+  layers: { neurons: { w: { data: number }[]; b: { data: number } }[] }[];
+}
+
+/** Loads W1's weights (BENCHMARKS.md, seed 2) into either engine's MLP, biases 0. */
+function setW1Weights(model: ScalarMLPShape): void {
   const W = w1Weights();
   model.layers.forEach((layer, l) =>
     layer.neurons.forEach((n, o) => {
@@ -86,6 +90,12 @@ function adjointW1(): StepModel {
       n.b.data = 0;
     }),
   );
+}
+
+function adjointW1(): StepModel {
+  const { xs, ys } = w1Data();
+  const model = new MLP(2, [16, 16, 1], { activations: ['tanh', 'tanh', 'linear'] });
+  setW1Weights(model);
   const params = model.parameters();
   const step = (): number => {
     let sum = new Value(0);
@@ -108,13 +118,7 @@ async function closureW1(): Promise<StepModel> {
   const m = (await import(pathToFileURL(join(here, 'baselines/micrograd-closure.js')).href)) as ClosureModule;
   const { xs, ys } = w1Data();
   const model = new m.MLP(2, [16, 16, 1], () => 0);
-  const W = w1Weights();
-  model.layers.forEach((layer, l) =>
-    layer.neurons.forEach((n, o) => {
-      n.w.forEach((w, i) => (w.data = W[l]![o]![i]!));
-      n.b.data = 0;
-    }),
-  );
+  setW1Weights(model);
   const params = model.parameters();
   const step = (): number => {
     const preds = xs.map((x) => model.call(x));
