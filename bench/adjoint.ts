@@ -67,6 +67,11 @@ interface HarnessModule {
   emit(row: Record<string, unknown>): void;
   round(x: number, digits?: number): number;
 }
+/** The sizes and timing rules, shared with the peers (bench/peers/run.mjs). */
+type Plan = { timing: Timing; timeoutMs: number; quietMs: number; params: Record<string, (number | null)[]> };
+interface PlanModule {
+  plan(quick: boolean): Plan;
+}
 interface CommonModule {
   chainCheck(n: number, xN: number, dx: number): Record<string, number>;
   chainLength(phase: string, n: number): number;
@@ -74,25 +79,6 @@ interface CommonModule {
   OPS: number;
 }
 const peer = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(HERE, 'peers', file)).href)) as T;
-
-// ---------------------------------------------------------------------------------------------
-// Sizes and timing: the same plan as bench/peers/run.mjs (not exported there).
-
-export function plan(quick: boolean): { timing: Timing; timeoutMs: number; quietMs: number; params: Record<string, (number | null)[]> } {
-  const timing = quick
-    ? { warmup: 2, warmupMs: 100, runs: 5, maxRuns: 11, targetMs: 300, budgetMs: 3000 }
-    : { warmup: 3, warmupMs: 300, runs: 7, maxRuns: 31, targetMs: 1500, budgetMs: 60000 };
-  return {
-    timing,
-    timeoutMs: quick ? 60000 : 300000,
-    quietMs: quick ? 0 : 30000,
-    params: {
-      W1: [null], W1b: [null], W4: [null], W5: [null], W6: [null],
-      W2: quick ? [1e4] : [1e5, 1e6],
-      W3: quick ? [128, 512] : [128, 256, 512, 1024, 2048],
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The workloads (run inside a child process, after the backend is chosen).
@@ -460,7 +446,7 @@ export interface RunOptions {
 /** All of adjoint's rows (and the scalar peers'); calls onRow as each arrives. */
 export async function runAdjoint(o: RunOptions = {}): Promise<Row[]> {
   const quick = o.quick ?? false;
-  const { timing, timeoutMs, quietMs, params } = plan(quick);
+  const { timing, timeoutMs, quietMs, params } = (await peer<PlanModule>('run.mjs')).plan(quick);
   const impls = o.impls ?? [...ADJOINT_IMPLS];
   const workloads = o.workloads ?? [...WORKLOADS];
   const rssCapMb = (o.rssCapGb ?? 8) * 1024;

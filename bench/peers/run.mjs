@@ -3,7 +3,7 @@
 // an RSS cap, and prints one JSON line per result. Usage:
 //   node run.mjs [--quick] [--out FILE] [--only tfjs-cpu,pytorch] [--workloads W3,W4] [--rss-cap-gb 8]
 //   node run.mjs --check-data        compare data.mjs with its Python twin lcg.py
-// Also a module: runPeers(), loadResults(), formatTable() for merging with adjoint's own rows.
+// Also a module: runPeers(), loadResults(), formatTable() for merging with adjoint's own rows, plan() for the same sizes.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -15,8 +15,8 @@ const PYTHON = "/usr/bin/python3";
 export const IMPLS = ["tfjs-cpu", "tfjs-wasm", "jax-js", "js-pytorch", "pytorch"];
 export const WORKLOADS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W6"];
 
-/** Sizes and timing rules; --quick is a ~2-minute smoke run (W2 at 10^4 only, two matmul sizes). */
-function plan(quick) {
+/** Sizes and timing rules; --quick is a ~2-minute smoke run (W2 at 10^4 only, two matmul sizes). Also adjoint's (bench/adjoint.ts). */
+export function plan(quick) {
   const timing = quick
     ? { warmup: 2, warmupMs: 100, runs: 5, maxRuns: 11, targetMs: 300, budgetMs: 3000 }
     : { warmup: 3, warmupMs: 300, runs: 7, maxRuns: 31, targetMs: 1500, budgetMs: 60000 };
