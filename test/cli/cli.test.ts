@@ -1,14 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMMANDS, commandHelp, runCli, usage, type CliIO } from '../../src/cli/cli.js';
+import { COMMANDS, commandHelp, usage } from '../../src/cli/cli.js';
+import { MAIN, cli, spawnCli } from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -20,19 +16,7 @@ afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process, capturing its output. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
-/** Runs `node --import tsx src/cli/main.ts ...argv` as a child process. */
-function spawnCli(argv: string[], cwd?: string) {
-  return spawnSync(process.execPath, ['--import', TSX, MAIN, ...argv], { cwd, encoding: 'utf8', timeout: 60_000 });
-}
 
 describe('adjoint: dispatch and usage', () => {
   it('has a command table with tour and help', () => {

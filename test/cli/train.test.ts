@@ -5,29 +5,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { noGrad, randn } from '../../src/index.js';
 import { loadSafetensors } from '../../src/io/index.js';
-import { COMMANDS, runCli, usage, type CliIO } from '../../src/cli/cli.js';
+import { COMMANDS, usage } from '../../src/cli/cli.js';
 import { DEFAULTS, mlp, trainConfig } from '../../src/cli/train/index.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { cli, spawnCli } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'adjoint-train-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 interface JsonLine {
   testAccuracy: number;
@@ -190,7 +180,7 @@ describe('adjoint train: bad usage exits 2 with a message and the train usage on
   });
 
   it('through the executable too (exit status 2)', () => {
-    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'train', 'cifar10'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnCli(['train', 'cifar10']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("adjoint: unknown dataset 'cifar10'");
