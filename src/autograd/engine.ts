@@ -108,8 +108,11 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   } else if (createGraph || leaf.grad.requiresGrad) {
     leaf.grad = gm().add(leaf.grad, g);
   } else {
-    raw.copyInto(raw.rawBinary('add', leaf.grad, g), leaf.grad);
-    leaf.grad._bumpVersion();
+    const acc = leaf.grad;
+    // In place, one kernel (like PyTorch's `grad += g`); out of place and copied back when `.grad` was set to a view.
+    if (acc.isContiguous() && acc.dtype === g.dtype && acc.storage !== g.storage) raw.binaryInto('add', acc, g, acc);
+    else raw.copyInto(raw.rawBinary('add', acc, g), acc);
+    acc._bumpVersion();
   }
 }
 

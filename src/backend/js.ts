@@ -285,33 +285,35 @@ export const jsBackend: Backend = {
     return new JsStorage(dtype, out);
   },
 
-  binary(op, a, b, dtype) {
+  binary(op, a, b, dtype, into) {
     const f = BINARY[op];
     const n = sizeOf(a.shape);
     const da = dataOf(a);
     const db = dataOf(b);
-    const out = makeArray(dtype, n);
+    // `into`: write in place (a contiguous view; `a` or `b` may be it, read before written).
+    const out = into === undefined ? makeArray(dtype, n) : dataOf(into);
+    const o = into === undefined ? 0 : into.offset;
     // A broadcast scalar operand (e.g. `x.mul(2)`) is read once, not through a position list.
     if (isConstant(b) && isContiguous(a)) {
       const vb = db[b.offset]!;
-      for (let i = 0, oa = a.offset; i < n; i++) out[i] = f(da[oa + i]!, vb);
-      return new JsStorage(dtype, out);
+      for (let i = 0, oa = a.offset; i < n; i++) out[o + i] = f(da[oa + i]!, vb);
+      return into === undefined ? new JsStorage(dtype, out) : into.storage;
     }
     if (isConstant(a) && isContiguous(b)) {
       const va = da[a.offset]!;
-      for (let i = 0, ob = b.offset; i < n; i++) out[i] = f(va, db[ob + i]!);
-      return new JsStorage(dtype, out);
+      for (let i = 0, ob = b.offset; i < n; i++) out[o + i] = f(va, db[ob + i]!);
+      return into === undefined ? new JsStorage(dtype, out) : into.storage;
     }
     const pa = positions(a);
     const pb = positions(b);
     if (pa === null && pb === null) {
-      for (let i = 0, oa = a.offset, ob = b.offset; i < n; i++) out[i] = f(da[oa + i]!, db[ob + i]!);
+      for (let i = 0, oa = a.offset, ob = b.offset; i < n; i++) out[o + i] = f(da[oa + i]!, db[ob + i]!);
     } else {
       for (let i = 0; i < n; i++) {
-        out[i] = f(da[pa === null ? a.offset + i : pa[i]!]!, db[pb === null ? b.offset + i : pb[i]!]!);
+        out[o + i] = f(da[pa === null ? a.offset + i : pa[i]!]!, db[pb === null ? b.offset + i : pb[i]!]!);
       }
     }
-    return new JsStorage(dtype, out);
+    return into === undefined ? new JsStorage(dtype, out) : into.storage;
   },
 
   compare(op, a, b) {

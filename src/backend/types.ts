@@ -88,8 +88,13 @@ export interface Backend {
   copy(src: View, dst: View): void;
   /** `out[i] = op(x[i])`, written as `dtype`. */
   unary(op: UnaryOp, x: View, dtype: DType): Storage;
-  /** `out[i] = op(a[i], b[i])` over views of one shape, written as `dtype`. */
-  binary(op: BinaryOp, a: View, b: View, dtype: DType): Storage;
+  /**
+   * `out[i] = op(a[i], b[i])` over views of one shape, written as `dtype`.
+   * With `out` (a contiguous view of `dtype` and that shape), writes into it
+   * and returns its storage: in-place updates. `a` or `b` may be `out` itself;
+   * no other overlap with `out` is allowed.
+   */
+  binary(op: BinaryOp, a: View, b: View, dtype: DType, out?: View): Storage;
   /** `out[i] = a[i] op b[i]` over views of one shape, as bool. */
   compare(op: CompareOp, a: View, b: View): Storage;
   /** `out[i] = cond[i] ? a[i] : b[i]` over views of one shape, written as `dtype`. */

@@ -10,9 +10,9 @@
  */
 import { isGradEnabled } from '../autograd/index.js';
 import { AutogradError, DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, raw, sameShape } from '../tensor/index.js';
+import { Tensor, broadcastShapes, raw, sameShape } from '../tensor/index.js';
 import { apply } from './dispatch.js';
-import { add, cast, clamp, div, mul, sub, type ClampOptions, type TensorLike } from './elementwise.js';
+import { add, cast, clamp, div, mul, promote, sub, type ClampOptions, type TensorLike } from './elementwise.js';
 import { expand } from './shape.js';
 
 function checkWritable(op: string, x: Tensor): void {
@@ -53,21 +53,47 @@ function inplace(op: string, x: Tensor, others: readonly (TensorLike | null | un
   return x;
 }
 
+/** Whether `y` shares `x`'s storage other than as exactly the same elements. */
+function overlaps(x: Tensor, y: Tensor): boolean {
+  if (y.storage !== x.storage) return false;
+  return y.offset !== x.offset || !sameShape(y.shape, x.shape) || !sameShape(y.strides, x.strides);
+}
+
+/**
+ * `x op= other` without a graph, written straight into `x` (one kernel, no
+ * temporary, no copy back) when that is the same as computing out of place
+ * and copying: `x` contiguous, no promotion of `x`, `other` broadcasting to
+ * `x`'s shape, no overlap but `x` itself, no forward-mode tangents. Returns
+ * false (nothing done) otherwise, and `inplace` takes the general path.
+ */
+function direct(op: 'add' | 'sub' | 'mul' | 'div', x: Tensor, other: TensorLike): boolean {
+  if (x._tangents !== null || !x.isContiguous()) return false;
+  if (isGradEnabled() && (x._requiresGrad || (other instanceof Tensor && other._requiresGrad))) return false;
+  if (other instanceof Tensor && (other._tangents !== null || overlaps(x, other))) return false;
+  if (!(other instanceof Tensor) && typeof other !== 'number') return false;
+  const [a, b] = promote(`${op}_`, x, other, op === 'div' ? 'float' : 'arith');
+  if (a !== x || b.dtype !== x.dtype || !sameShape(broadcastShapes(`${op}_`, x.shape, b.shape), x.shape)) return false;
+  checkWritable(`${op}_`, x);
+  raw.binaryInto(op, x, b, x);
+  x._bumpVersion();
+  return true;
+}
+
 /** `x += other` in place. @example x.add_(1); */
 export function add_(x: Tensor, other: TensorLike): Tensor {
-  return inplace('add_', x, [other], (t) => add(t, other));
+  return direct('add', x, other) ? x : inplace('add_', x, [other], (t) => add(t, other));
 }
 /** `x -= other` in place. @example noGrad(() => w.sub_(w.grad!.mul(0.1))); */
 export function sub_(x: Tensor, other: TensorLike): Tensor {
-  return inplace('sub_', x, [other], (t) => sub(t, other));
+  return direct('sub', x, other) ? x : inplace('sub_', x, [other], (t) => sub(t, other));
 }
 /** `x *= other` in place. @example x.mul_(0.9); */
 export function mul_(x: Tensor, other: TensorLike): Tensor {
-  return inplace('mul_', x, [other], (t) => mul(t, other));
+  return direct('mul', x, other) ? x : inplace('mul_', x, [other], (t) => mul(t, other));
 }
 /** `x /= other` in place. @example x.div_(2); */
 export function div_(x: Tensor, other: TensorLike): Tensor {
-  return inplace('div_', x, [other], (t) => div(t, other));
+  return direct('div', x, other) ? x : inplace('div_', x, [other], (t) => div(t, other));
 }
 /** Clamps `x` in place. @example x.clamp_({ min: 0 }); */
 export function clamp_(x: Tensor, opts: ClampOptions): Tensor {

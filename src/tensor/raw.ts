@@ -93,6 +93,18 @@ export function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType = a.d
   return wrap(backend().binary(op, expandView(a, shape), expandView(b, shape), dtype), shape);
 }
 
+/**
+ * `dst = op(a, b)` in place: `dst` is contiguous, `b` broadcasts to its shape,
+ * `a` has its shape, both have its dtype; `a` or `b` may be `dst` itself (no
+ * other overlap). The caller bumps the version.
+ *
+ * @example
+ * binaryInto('sub', w, g.mul(0.1), w); // w -= 0.1·g
+ */
+export function binaryInto(op: BinaryOp, a: Tensor, b: Tensor, dst: Tensor): void {
+  backend().binary(op, a, expandView(b, dst.shape), dst.dtype, dst);
+}
+
 /** `a op b` elementwise with broadcasting, as bool. @example rawCompare('gt', a, b); */
 export function rawCompare(op: CompareOp, a: Tensor, b: Tensor, name: string = op): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);

@@ -5,7 +5,7 @@
  * 1e-5 (summation order) or better, float64 exactly or to 1e-12.
  */
 import { describe, expect, it } from 'vitest';
-import { jsBackend, wasmBackend, type BinaryOp, type CompareOp, type DType, type ReduceOp, type UnaryOp } from '../../src/backend/index.js';
+import { jsBackend, wasmBackend, type BinaryOp, type CompareOp, type DType, type ReduceOp, type UnaryOp, type View } from '../../src/backend/index.js';
 import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Tol } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -136,6 +136,34 @@ describe('binary, compare, where', () => {
     const f = pair('float32', [50], 'offset', uniform(-2, 2, 3));
     expectAgree(...readBoth(wasmBackend.binary('mul', a.wasm, f.wasm, 'float32'), jsBackend.binary('mul', a.js, f.js, 'float32'), [50]), EXACT, 'int32×float32');
     expectAgree(...readBoth(wasmBackend.compare('lt', a.wasm, b.wasm), jsBackend.compare('lt', a.js, b.js), [50]), EXACT, 'lt int32');
+  });
+  it('in place (`into`): dst = op(dst, b) on both backends equals the out-of-place result; the rest of the storage is untouched', () => {
+    let seed = 300;
+    for (const dtype of [...FLOATS, 'int32'] as DType[]) {
+      for (const op of ['add', 'sub', 'mul', 'div'] as BinaryOp[]) {
+        if (dtype === 'int32' && op === 'div') continue;
+        for (const shape of [[7], [3, 17], [129], [2, 3, 65]]) {
+          for (const lb of LAYOUTS) {
+            // dst: a contiguous view at offset 5 of a storage with 5 guard elements on each side.
+            const n = sizeOf(shape);
+            const r = uniform(-3, 3, seed++);
+            const values = Array.from({ length: n + 10 }, () => (dtype === 'int32' ? Math.round(r() * 10) : r()));
+            const b = pair(dtype, shape, lb, uniform(0.5, 3, seed++));
+            const dst = (be: typeof jsBackend): View => ({ storage: be.fromArray(dtype, values), shape, strides: contiguous(shape), offset: 5 });
+            const label = `${op}= ${dtype} ×${lb} [${shape}]`;
+            const oracle = jsBackend.read({ storage: jsBackend.binary(op, dst(jsBackend), b.js, dtype), shape, strides: contiguous(shape), offset: 0 });
+            for (const [be, other] of [[jsBackend, b.js], [wasmBackend, b.wasm]] as const) {
+              const d = dst(be);
+              expect(be.binary(op, d, other, dtype, d), label).toBe(d.storage);
+              const all = be.read({ storage: d.storage, shape: [n + 10], strides: [1], offset: 0 });
+              expect(Array.from(all.subarray(5, 5 + n)), `${label} on ${be.name}`).toEqual(Array.from(oracle));
+              const guard = (a: ArrayLike<number>) => [...Array.from(a).slice(0, 5), ...Array.from(a).slice(n + 5)];
+              expect(guard(all), `${label} on ${be.name}: guard elements`).toEqual(guard(be.read({ storage: be.fromArray(dtype, values), shape: [n + 10], strides: [1], offset: 0 })));
+            }
+          }
+        }
+      }
+    }
   });
 });
 

@@ -310,7 +310,21 @@ export const wasmBackend: Backend = {
     return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), ([p], out, g) => f(UNARY[op], p!, out, g));
   },
 
-  binary(op, a, b, dtype) {
+  binary(op, a, b, dtype, into) {
+    if (into !== undefined) {
+      // In place: the wasm kernel writes rows contiguously, which `into` is.
+      const d = into.storage;
+      if (!floats(dtype, a, b) || !(d instanceof WasmStorage) || d.box.small || isSmall('float64', sizeOf(a.shape))) {
+        return call(() => jsBackend.binary(op, a, b, dtype, into));
+      }
+      const f = dtype === 'float32' ? K.binaryF32 : K.binaryF64;
+      return call(() => {
+        const pa = addr(a);
+        const pb = addr(b);
+        f(BINARY[op], pa, pb, addr(into), geo(geoA, collapse(a.shape, [a.strides, b.strides])));
+        return d;
+      });
+    }
     if (!floats(dtype, a, b)) return viaJs(() => jsBackend.binary(op, a, b, dtype));
     const f = dtype === 'float32' ? K.binaryF32 : K.binaryF64;
     return elementwise([a, b], dtype, () => jsBackend.binary(op, a, b, dtype), ([p, q], out, g) => f(BINARY[op], p!, q!, out, g));
