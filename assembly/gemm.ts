@@ -105,16 +105,66 @@ function kernel64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: bool
 function packA<T>(a: usize, sai: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   const MR = 4;
   const S = <usize>sizeof<T>();
-  for (let i0 = 0; i0 < mc; i0 += MR) {
+  let i0 = 0;
+  if (sai == 1) {
+    // A transposed: the mc values of each p are adjacent. Copied p by p (one
+    // contiguous run each, every cache line read once) rather than panel by
+    // panel (kc lines at stride sak re-read for every MR rows): W4's Hᵀ·G with
+    // N = 10 went from 36 to 32 µs, the bigger transposed-A products ~1% faster.
+    const full = mc - mc % MR;
+    const step = <usize>sak * S;
+    const panel = <usize>kc * MR * S;
+    for (let p = 0; p < kc; p++) {
+      const q = a + <usize>p * step;
+      let d = dst + <usize>p * MR * S;
+      for (let i = 0; i < full; i += MR) {
+        v128.store(d, v128.load(q + <usize>i * S));
+        if (S == 8) v128.store(d, v128.load(q + <usize>i * S, 16), 16);
+        d += panel;
+      }
+    }
+    i0 = full;
+    dst += <usize>(full / MR) * panel;
+  }
+  for (; i0 < mc; i0 += MR) {
     const rows = min(MR, mc - i0);
-    if (rows == MR && sai == 1) {
-      // A transposed: the MR values of each p are adjacent.
-      const src = a + <usize>i0 * S;
-      const step = <usize>sak * S;
-      for (let p = 0; p < kc; p++) {
-        const q = src + <usize>p * step;
-        v128.store(dst, v128.load(q));
-        if (S == 8) v128.store(dst, v128.load(q, 16), 16);
+    if (rows == MR && sak == 1) {
+      // A row-major: 4 rows × (16 / S) consecutive p are loaded as vectors and transposed.
+      const r0 = a + <usize>(i0 * sai) * S;
+      const r1 = r0 + <usize>sai * S;
+      const r2 = r1 + <usize>sai * S;
+      const r3 = r2 + <usize>sai * S;
+      const V = 16 / <i32>S; // values of a row per vector: 4 floats or 2 doubles
+      let p = 0;
+      for (; p + V <= kc; p += V) {
+        const off = <usize>p * S;
+        const x0 = v128.load(r0 + off);
+        const x1 = v128.load(r1 + off);
+        const x2 = v128.load(r2 + off);
+        const x3 = v128.load(r3 + off);
+        if (S == 4) {
+          const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5);
+          const t1 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
+          const t2 = f32x4.shuffle(x0, x1, 2, 6, 3, 7);
+          const t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7);
+          v128.store(dst, f64x2.shuffle(t0, t1, 0, 2));
+          v128.store(dst, f64x2.shuffle(t0, t1, 1, 3), 16);
+          v128.store(dst, f64x2.shuffle(t2, t3, 0, 2), 32);
+          v128.store(dst, f64x2.shuffle(t2, t3, 1, 3), 48);
+        } else {
+          v128.store(dst, f64x2.shuffle(x0, x1, 0, 2));
+          v128.store(dst, f64x2.shuffle(x2, x3, 0, 2), 16);
+          v128.store(dst, f64x2.shuffle(x0, x1, 1, 3), 32);
+          v128.store(dst, f64x2.shuffle(x2, x3, 1, 3), 48);
+        }
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const off = <usize>p * S;
+        store<T>(dst, load<T>(r0 + off));
+        store<T>(dst + S, load<T>(r1 + off));
+        store<T>(dst + 2 * S, load<T>(r2 + off));
+        store<T>(dst + 3 * S, load<T>(r3 + off));
         dst += 4 * S;
       }
     } else if (rows == MR) {
@@ -161,11 +211,48 @@ function packB<T>(b: usize, sbk: i32, sbj: i32, kc: i32, nc: i32, dst: usize): v
         dst += 32;
       }
     } else if (cols == NR && sbk == 1) {
-      // B transposed: read each column contiguously, write it with the panel's stride.
+      // B transposed: columns are contiguous. Groups of 16 / S columns × 16 / S
+      // consecutive p are loaded as vectors and transposed into the panel.
+      const V = 16 / <i32>S;
+      const kv = kc - kc % V;
+      for (let c = 0; c < NR; c += V) {
+        const s0 = col0 + <usize>(c * sbj) * S;
+        const s1 = s0 + <usize>sbj * S;
+        const out = dst + <usize>c * S;
+        if (S == 4) {
+          const s2 = s1 + <usize>sbj * S;
+          const s3 = s2 + <usize>sbj * S;
+          for (let p = 0; p < kv; p += 4) {
+            const off = <usize>p * 4;
+            const x0 = v128.load(s0 + off);
+            const x1 = v128.load(s1 + off);
+            const x2 = v128.load(s2 + off);
+            const x3 = v128.load(s3 + off);
+            const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5);
+            const t1 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
+            const t2 = f32x4.shuffle(x0, x1, 2, 6, 3, 7);
+            const t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7);
+            const o = out + <usize>p * 32;
+            v128.store(o, f64x2.shuffle(t0, t1, 0, 2));
+            v128.store(o, f64x2.shuffle(t0, t1, 1, 3), 32);
+            v128.store(o, f64x2.shuffle(t2, t3, 0, 2), 64);
+            v128.store(o, f64x2.shuffle(t2, t3, 1, 3), 96);
+          }
+        } else {
+          for (let p = 0; p < kv; p += 2) {
+            const off = <usize>p * 8;
+            const x0 = v128.load(s0 + off);
+            const x1 = v128.load(s1 + off);
+            const o = out + <usize>p * 32;
+            v128.store(o, f64x2.shuffle(x0, x1, 0, 2));
+            v128.store(o, f64x2.shuffle(x0, x1, 1, 3), 32);
+          }
+        }
+      }
       for (let c = 0; c < NR; c++) {
         const src = col0 + <usize>(c * sbj) * S;
         const out = dst + <usize>c * S;
-        for (let p = 0; p < kc; p++) store<T>(out + <usize>p * 32, load<T>(src + <usize>p * S));
+        for (let p = kv; p < kc; p++) store<T>(out + <usize>p * 32, load<T>(src + <usize>p * S));
       }
       dst += <usize>kc * 32;
     } else {

@@ -71,7 +71,13 @@ describe('threads', () => {
     // A job whose pointers are out of bounds traps in the worker: the caller gets its list back.
     const bad = [0, 2 ** 31 - 64, 1, 1, 0, 1, 1, 0, 1, 4, 4, 8];
     const ranHere: number[][] = [];
-    runParallel([[], bad], false, (words) => ranHere.push(words));
+    runParallel([[], bad], false, (words) => {
+      // The caller's own (empty) share: give the worker time to claim its list and fail
+      // (a list still unclaimed at the end of this share would be taken back instead).
+      const t0 = performance.now();
+      while (words.length === 0 && wasmInfo().readyWorkers > 0 && performance.now() - t0 < 2000);
+      ranHere.push(words);
+    });
     expect(ranHere).toEqual([[], bad]);
     expect(wasmInfo().readyWorkers).toBe(0);
     expect(await wasmThreadsReady()).toBe(true);
@@ -81,6 +87,27 @@ describe('threads', () => {
     expect(wasmInfo().stats.parallelCalls).toBe(before + 1);
     const ref = jsBackend.matmul(a.js, a.js, 'float32');
     expectAgree(wasmBackend.read({ storage: r, shape: [r.length], strides: [1], offset: 0 }), jsBackend.read({ storage: ref, shape: [ref.length], strides: [1], offset: 0 }), { rtol: 1e-5, atol: 1e-4 }, 'after replacement');
+  });
+
+  it('takes back the share of a sleeping worker, and runs every posted list exactly once', async () => {
+    setWasmOptions({ threads: 2 });
+    expect(await wasmThreadsReady()).toBe(true);
+    const a = pair('float32', [72, 72], 'contiguous', uniform(6));
+    const b = pair('float32', [72, 72], 'transposed', uniform(7));
+    const read = (s: ReturnType<typeof wasmBackend.matmul>) => wasmBackend.read({ storage: s, shape: [s.length], strides: [1], offset: 0 });
+    setWasmOptions({ threads: 1 });
+    const one = read(wasmBackend.matmul(a.wasm, b.wasm, 'float32'));
+    setWasmOptions({ threads: 2 });
+    const s0 = { ...wasmInfo().stats };
+    for (let i = 0; i < 20; i++) {
+      // Past the worker's spin it sleeps: waking it takes longer than the caller's ~10 µs share.
+      if (i % 2 === 0) await new Promise((r) => setTimeout(r, 20));
+      expectAgree(read(wasmBackend.matmul(a.wasm, b.wasm, 'float32')), one, EXACT, `call ${i}`);
+    }
+    const s1 = wasmInfo().stats;
+    expect(s1.parallelCalls - s0.parallelCalls).toBe(20);
+    expect(s1.workerJobs - s0.workerJobs + (s1.takenBack - s0.takenBack)).toBe(20);
+    expect(s1.takenBack - s0.takenBack).toBeGreaterThan(0);
   });
 
   it('keeps small GEMMs on the calling thread', async () => {

@@ -32,8 +32,14 @@ const COMPARE: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, 
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
 
-/** Below this many flops a GEMM stays on one thread: two threads win from n ≈ 80–96 here (a worker's wake-up costs 10–200 µs). */
-export const THREAD_MIN_FLOPS = 2 * 96 ** 3;
+/**
+ * Below this many flops a GEMM stays on one thread. With an awake (spinning)
+ * worker two threads win from ~0.2 MFLOP here (n = 48: 10 → 8.5 µs; n = 64:
+ * 19 → 14 µs; W4's 0.66 MFLOP N=10 layers: 32–37 → 21–23 µs); a sleeping
+ * worker costs nothing extra since the caller takes an unclaimed share back
+ * (threads.ts). 2·64³ leaves a margin for the posting overhead.
+ */
+export const THREAD_MIN_FLOPS = 2 * 64 ** 3;
 let threadMinFlops = THREAD_MIN_FLOPS;
 
 /** Sets the GEMM size (flops) from which workers take part (benchmarks, tests). */

@@ -70,7 +70,7 @@ export interface WasmOptions {
    * js kernels (default 256; 0 sends every op through the wasm kernels: tests).
    */
   smallBytes?: number;
-  /** GEMMs of at least this many flops (2·n·k·m) use the worker threads (default 2·96³). */
+  /** GEMMs of at least this many flops (2·n·k·m) use the worker threads (default 2·64³). */
   threadMinFlops?: number;
 }
 

@@ -3,12 +3,18 @@
  * browsers, each with its own instance of the kernel modules over the one
  * shared memory. The calling thread is thread 0: it posts each worker a list
  * of sub-GEMMs (written into the shared memory), runs its own share, then
- * waits for the others. Every sub-GEMM computes whole elements of C with the
- * same summation order, so results do not depend on the number of threads.
+ * waits for the others. A worker claims a posted list before running it; a
+ * list still unclaimed when the caller is done with its own share (the worker
+ * is asleep or descheduled) is taken back and run by the caller, so a GEMM
+ * never waits for a worker to wake up. Every sub-GEMM computes whole elements
+ * of C with the same summation order, so results do not depend on the number
+ * of threads nor on which thread ran which list.
  *
  * Control block of a worker (Int32 words in the shared memory):
- *   0 state (0 new, 1 job posted, 2 job done, 3 exit, 4 job failed: the worker
- *   stopped and the caller runs its jobs), 1 ready flag,
+ *   0 state (0 new, 1 job posted, 2 job done (or taken back), 3 exit, 4 job
+ *   failed: the worker stopped and the caller runs its jobs, 5 job claimed:
+ *   the worker runs it; 1 → 5 and 1 → 2 (take-back) are compare-exchanges,
+ *   so exactly one thread runs each list), 1 ready flag,
  *   2 job table address, 3 number of jobs, 4 work area address, 5 relaxed (0/1).
  * A job is 12 words: dtype (0 float32, 1 float64), then the gemm arguments
  * a, sai, sak, b, sbk, sbj, c, ldc, n, k, m.
@@ -16,7 +22,10 @@
  * Workers are started lazily by the first GEMM big enough to use them (until
  * they report ready, GEMMs run on one thread), are `unref`ed so they never
  * keep a Node process alive, and wait on `Atomics.wait` between jobs after a
- * short spin.
+ * bounded spin (WORKER_SPIN_MS). The caller, once its own share is done, also
+ * spins (CALLER_SPIN_MS) for a claimed list before it sleeps: waking a thread
+ * from `Atomics.wait` costs 50–200 µs on this VM, as much as a whole worker
+ * share of a W4 GEMM.
  */
 import { heap, permanentBlock } from './memory.js';
 import { nodeProcess, type Runtime } from './module.js';
@@ -24,11 +33,26 @@ import { nodeProcess, type Runtime } from './module.js';
 export const JOB_WORDS = 12;
 const CTL_WORDS = 16;
 /**
- * How long a worker polls for the next job before sleeping, in ms: waking a
- * sleeping thread costs 50–200 µs here (a VM), and a training step posts GEMMs
- * every few tens of µs.
+ * How long a worker polls for the next job before sleeping, in ms. Waking a
+ * sleeping thread costs 50–200 µs here (a VM). In a W4 training step the gaps
+ * between the GEMMs big enough for threads are ~0.005–0.1 ms inside a pass,
+ * ~0.5 ms (p90 0.7 ms) from the forward's last to the backward's first and
+ * from one step to the next (measured): 2 ms covers those gaps with margin, so
+ * a training loop never sleeps the worker, while an idle program burns at
+ * most 2 ms of one core after its last GEMM. (With 0.5 ms the worker slept in
+ * about half of the 0.5 ms gaps and the caller took its share back: W4's
+ * median GEMM time per step was 0.15–0.45 ms higher, interleaved A/B.)
  */
-const SPIN_MS = 0.5;
+const WORKER_SPIN_MS = 2;
+/**
+ * How long the calling thread polls for a worker's "done" after its own share
+ * that a worker has claimed, before it sleeps in `Atomics.wait`, in ms. Both
+ * shares are equal, so the worker usually finishes within µs of the caller;
+ * sleeping at once (as before) made the caller pay a futex wake-up per GEMM
+ * (W4: ~1–2 ms per step at the median). Bounded so that a descheduled worker
+ * does not have the caller burn a core for long.
+ */
+const CALLER_SPIN_MS = 2;
 
 /** The worker's program, as source text (Node: `eval` worker; browser: a Blob URL). */
 function workerSource(node: boolean): string {
@@ -43,7 +67,7 @@ function start(d) {
   for (;;) {
     let s = Atomics.load(ctl, 0);
     if (s !== 1 && s !== 3) {
-      const until = performance.now() + ${SPIN_MS};
+      const until = performance.now() + ${WORKER_SPIN_MS};
       for (let i = 1; s !== 1 && s !== 3; i++) {
         s = Atomics.load(ctl, 0);
         if ((i & 1023) === 0 && performance.now() > until) break;
@@ -51,6 +75,8 @@ function start(d) {
     }
     while (s !== 1 && s !== 3) { Atomics.wait(ctl, 0, s); s = Atomics.load(ctl, 0); }
     if (s === 3) return;
+    // Claim the list; fails when the caller has taken it back meanwhile.
+    if (Atomics.compareExchange(ctl, 0, 1, 5) !== 1) continue;
     try {
       const k = ctl[5] ? relaxed : plain;
       const jobs = new Int32Array(d.memory.buffer, ctl[2], ctl[3] * ${JOB_WORDS});
@@ -90,8 +116,11 @@ interface Slot {
 }
 
 let rt: Runtime | null = null;
-/** How many GEMM calls were split over workers, and how many job lists workers ran (tests). */
-export const threadStats = { parallelCalls: 0, workerJobs: 0 };
+/**
+ * How many GEMM calls were split over workers, how many job lists workers ran,
+ * and how many posted lists the caller took back unclaimed (tests, benchmarks).
+ */
+export const threadStats = { parallelCalls: 0, workerJobs: 0, takenBack: 0 };
 let slots: Slot[] = [];
 let wanted = 1;
 
@@ -227,7 +256,6 @@ export function runParallel(jobs: number[][], relaxed: boolean, runLocal: (words
     Atomics.notify(h, c);
     posted.push(s);
     postedJobs.push(list);
-    threadStats.workerJobs++;
   }
   if (posted.length > 0) threadStats.parallelCalls++;
   // Wait for the workers even when the local share throws: they must be idle before the next post.
@@ -241,19 +269,37 @@ export function runParallel(jobs: number[][], relaxed: boolean, runLocal: (words
   for (const [i, s] of posted.entries()) {
     const h = heap().i32;
     const c = s.ctl >> 2;
-    let state: number;
-    while ((state = Atomics.load(h, c)) === 1) {
-      if (canWait) Atomics.wait(h, c, 1, 50);
-    }
-    if (state === 4) {
-      // The worker stopped: drop it (a new one starts on a later GEMM) and do its share here.
-      slots = slots.filter((x) => x !== s);
-      void s.worker.terminate();
+    if (Atomics.compareExchange(h, c, 1, 2) === 1) {
+      // Not claimed: the worker has not woken up yet. Run the list here rather than wait for it.
+      threadStats.takenBack++;
       try {
         runLocal(postedJobs[i]!);
       } catch (e) {
         error ??= e;
       }
+      continue;
+    }
+    let state = Atomics.load(h, c);
+    if (state === 5) {
+      const until = performance.now() + CALLER_SPIN_MS;
+      for (let n = 1; (state = Atomics.load(h, c)) === 5; n++) {
+        if ((n & 255) === 0 && performance.now() > until) break;
+      }
+    }
+    while ((state = Atomics.load(h, c)) === 5) {
+      if (canWait) Atomics.wait(h, c, 5, 50);
+    }
+    if (state !== 4) {
+      threadStats.workerJobs++;
+      continue;
+    }
+    // The worker stopped: drop it (a new one starts on a later GEMM) and do its share here.
+    slots = slots.filter((x) => x !== s);
+    void s.worker.terminate();
+    try {
+      runLocal(postedJobs[i]!);
+    } catch (e) {
+      error ??= e;
     }
   }
   if (error !== null) throw error;
