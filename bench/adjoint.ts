@@ -1,9 +1,9 @@
 /**
  * adjoint's side of the benchmark suite: workloads W1b–W6 of shared/BENCHMARKS.md on the
- * tensor library, on each backend `setBackend` accepts (`js`, `wasm`, and `wasm` with relaxed
+ * tensor library, on each backend `setBackend` accepts (`js`, `wasm`, and `wasm` without relaxed
  * SIMD where the runtime has it), with exactly the peers' data (bench/peers/data.mjs), their
  * timing rules (bench/peers/harness.mjs `measure`) and their row format (one JSON line per
- * (impl, workload, param); `impl` is "adjoint-js", "adjoint-wasm", "adjoint-wasm-relaxed").
+ * (impl, workload, param); `impl` is "adjoint-js", "adjoint-wasm", "adjoint-wasm-nofma").
  * W1 and the scalar W2 (the `Value` engine) come from bench/scalar.ts, run as a child
  * (`--one adjoint:W1`), and are converted to the same format (`impl` "adjoint-value").
  *
@@ -24,8 +24,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
-/** The relaxed-SIMD variant has to ask for the V8 flag before the wasm module loads. */
-export const ADJOINT_IMPLS = ['adjoint-js', 'adjoint-wasm', 'adjoint-wasm-relaxed'] as const;
+/**
+ * adjoint-wasm is the default configuration (relaxed SIMD, i.e. FMA in the float32 GEMM, where
+ * the runtime has it); adjoint-wasm-nofma turns it off (ADJOINT_RELAXED_SIMD=0, read when the
+ * wasm module loads) to show what FMA adds.
+ */
+export const ADJOINT_IMPLS = ['adjoint-js', 'adjoint-wasm', 'adjoint-wasm-nofma'] as const;
 export type AdjointImpl = (typeof ADJOINT_IMPLS)[number];
 export const WORKLOADS = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
 /** Relaxed SIMD changes only the GEMM (fused multiply-add): measured where GEMMs dominate. */
@@ -222,8 +226,8 @@ export async function w4Model(lib: Lib, F: F): Promise<{ lossFn: () => T; params
 
 /** Chooses the backend of `impl`; returns the row fields that describe it, or throws "unavailable: ...". */
 export async function setup(impl: string): Promise<{ lib: Lib; F: F; info: Record<string, unknown> }> {
-  // adjoint-wasm: the default configuration (relaxed SIMD only if the runtime validates it unasked).
-  if (impl === 'adjoint-wasm-relaxed') process.env.ADJOINT_RELAXED_SIMD = '1';
+  // adjoint-wasm: the default configuration (relaxed SIMD where the runtime has it, flag or not).
+  if (impl === 'adjoint-wasm-nofma') process.env.ADJOINT_RELAXED_SIMD = '0';
   else delete process.env.ADJOINT_RELAXED_SIMD;
   const lib = await import('../src/index.js');
   const F = await import('../src/nn/functional/index.js');
@@ -238,21 +242,21 @@ export async function setup(impl: string): Promise<{ lib: Lib; F: F; info: Recor
   if (name === 'wasm') {
     // The backend's own module (internal: wasmInfo, thread start-up), found through src/backend/index.ts.
     const be = (await import('../src/backend/index.js')) as unknown as BackendModule;
-    if (impl === 'adjoint-wasm-relaxed' && !be.wasmInfo().relaxed) {
-      throw new Error('unavailable: relaxed SIMD does not validate on this runtime even with --experimental-wasm-relaxed-simd');
+    if (impl === 'adjoint-wasm-nofma' && !be.wasmInfo().relaxedAvailable) {
+      throw new Error('unavailable: relaxed SIMD does not validate on this runtime, so adjoint-wasm runs without FMA already');
     }
     // Workers start lazily on the first big GEMM; let them come up before timing (untimed set-up).
     lib.noGrad(() => lib.randn([256, 256]).matmul(lib.randn([256, 256])));
     await be.wasmThreadsReady?.();
     const w = be.wasmInfo();
-    info.wasm_build = wasmBuild(impl === 'adjoint-wasm-relaxed' && w.relaxed);
+    info.wasm_build = wasmBuild(w.relaxed);
     Object.assign(info, { threads: Math.max(1, Number(w.readyWorkers ?? 0) + 1), relaxed: w.relaxed, shared_memory: w.sharedMemory });
   }
   return { lib, F, info };
 }
 
 interface BackendModule {
-  wasmInfo(): { relaxed: boolean; sharedMemory: boolean; threads: number; readyWorkers?: number; stats?: Record<string, number> };
+  wasmInfo(): { relaxed: boolean; relaxedAvailable: boolean; sharedMemory: boolean; threads: number; readyWorkers?: number; stats?: Record<string, number> };
   wasmThreadsReady?(): Promise<boolean>;
 }
 
@@ -475,7 +479,7 @@ export async function runAdjoint(o: RunOptions = {}): Promise<Row[]> {
   for (const workload of workloads) {
     if (workload === 'W1') continue; // the scalar engine's, below
     for (const impl of impls) {
-      if (impl === 'adjoint-wasm-relaxed' && !RELAXED_WORKLOADS.has(workload)) continue;
+      if (impl === 'adjoint-wasm-nofma' && !RELAXED_WORKLOADS.has(workload)) continue;
       let failed: string | null = null;
       for (const param of (params[workload] ?? [null]).filter((p) => !o.params || o.params.includes(p))) {
         const base: Row = { impl, workload, param };

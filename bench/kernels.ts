@@ -9,14 +9,12 @@
  *   node --expose-gc --import tsx bench/kernels.ts --js-max 2048
  *   node --expose-gc --import tsx bench/kernels.ts --no-js      (wasm only)
  *
- * Relaxed SIMD needs a V8 flag on Node 20: this script sets ADJOINT_RELAXED_SIMD=1 before
- * loading adjoint (unless it is set), so both variants are measured in one process.
+ * Relaxed SIMD is on by default where the runtime has it (adjoint sets the V8 flag Node 20
+ * needs); `setWasmOptions({ relaxed })` switches between the variants in one process.
  * For n ≥ 512 it yields to the event loop after a `gc()` (with --expose-gc) between runs, so
  * that the previous output returns to the pool, as in a program that awaits; without it
  * every run would touch fresh pages (or evict the previous outputs to the JS heap).
  */
-process.env.ADJOINT_RELAXED_SIMD ??= '1';
-
 const { matmul, noGrad, setBackend, tensor } = await import('../src/index.js');
 const { setWasmOptions, wasmInfo, wasmThreadsReady } = await import('../src/backend/index.js');
 

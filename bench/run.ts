@@ -147,8 +147,8 @@ function targets(rows: Row[]): Target[] {
   const [a3, t3] = pair('W3', 1024);
   if (ok(a3) && ok(t3)) {
     const share = num(a3, 'gflops') / num(t3, 'gflops');
-    const rel = find('adjoint-wasm-relaxed', 'W3', 1024);
-    const relTxt = ok(rel) ? `; with relaxed SIMD (Node flag) ${num(rel, 'gflops').toPrecision(3)} GF/s = ${((100 * num(rel, 'gflops')) / num(t3, 'gflops')).toFixed(0)}%` : '';
+    const rel = find('adjoint-wasm-nofma', 'W3', 1024);
+    const relTxt = ok(rel) ? `; without FMA (relaxed SIMD off) ${num(rel, 'gflops').toPrecision(3)} GF/s = ${((100 * num(rel, 'gflops')) / num(t3, 'gflops')).toFixed(0)}%` : '';
     out.push({
       target: 'matmul n=1024 ≥ 50% of PyTorch, same threads',
       measured: `${num(a3, 'gflops').toPrecision(3)} GF/s (${a3.threads} threads) vs ${num(t3, 'gflops').toPrecision(3)} GF/s (${t3.threads} threads) = ${(100 * share).toFixed(0)}%${relTxt}`,
@@ -244,7 +244,7 @@ function matmulParagraph(rows: Row[], m: Machine): string {
   const find = (i: string, n: number): Row | undefined => rows.find((r) => r.impl === i && r.workload === 'W3' && r.param === n);
   const t = find('pytorch', 1024);
   const w = find('adjoint-wasm', 1024);
-  const r = find('adjoint-wasm-relaxed', 1024);
+  const r = find('adjoint-wasm-nofma', 1024);
   const avx512 = m.flags.includes('avx512f');
   const c = m.cores;
   const g = (x: number): string => x.toPrecision(3);
@@ -258,13 +258,14 @@ function matmulParagraph(rows: Row[], m: Machine): string {
     const need = tg / 2 / (c * 16); // GHz a perfect 128-bit FMA kernel would need for half of PyTorch
     lines.push(
       `PyTorch (${t.version}, BLAS ${t.blas}, ${t.threads} threads) reached **${g(tg)} GFLOP/s** at n = 1024${t.stored ? ' (stored run)' : ''}; the issue's target, half of it, is **${g(tg / 2)} GFLOP/s**.`,
-      `Per core and cycle, AVX-512 with two FMA ports does 64 float32 flops; WebAssembly's 128-bit SIMD does at most 16 with fused multiply-add (relaxed SIMD, behind \`--experimental-wasm-relaxed-simd\` on Node 20) and fewer without it (separate mul and add). So a wasm kernel tops out at **a quarter** of an AVX-512 one at the same clock. PyTorch's ${g(tg)} GFLOP/s on ${c} cores means at least ${fMin.toFixed(2)} GHz under load; at that clock the 128-bit FMA ceiling is ${g(c * 16 * fMin)} GFLOP/s, and reaching ${g(tg / 2)} GFLOP/s with 128-bit FMA would take a ${need.toFixed(1)} GHz clock.`,
+      `Per core and cycle, AVX-512 with two FMA ports does 64 float32 flops; WebAssembly's 128-bit SIMD does at most 16 with fused multiply-add (relaxed SIMD; Node 20 has it behind a V8 flag, which adjoint sets) and fewer without it (separate mul and add). So a wasm kernel tops out at **a quarter** of an AVX-512 one at the same clock. PyTorch's ${g(tg)} GFLOP/s on ${c} cores means at least ${fMin.toFixed(2)} GHz under load; at that clock the 128-bit FMA ceiling is ${g(c * 16 * fMin)} GFLOP/s, and reaching ${g(tg / 2)} GFLOP/s with 128-bit FMA would take a ${need.toFixed(1)} GHz clock.`,
       `**The matmul target (≥ 50% of PyTorch at n = 1024) cannot be met by WebAssembly on this machine**; about 25–30% of PyTorch is the ceiling here. On the AVX2 machine BENCHMARKS.md describes (32 flops/cycle/core natively) the ceiling is half of native and the target is tight but possible.`,
     );
     if (ok(w)) {
       lines.push(
-        `Measured: adjoint-wasm ${g(num(w, 'gflops'))} GFLOP/s (${w.threads} threads, no FMA) = ${((100 * num(w, 'gflops')) / tg).toFixed(0)}% of PyTorch` +
-          (ok(r) ? `; with relaxed SIMD (FMA) ${g(num(r, 'gflops'))} GFLOP/s = ${((100 * num(r, 'gflops')) / tg).toFixed(0)}% of PyTorch, which implies the cores ran at ≥ ${(num(r, 'gflops') / (c * 16)).toFixed(2)} GHz, i.e. the FMA kernel is already close to the 128-bit ceiling.` : '.'),
+        `Measured: adjoint-wasm ${g(num(w, 'gflops'))} GFLOP/s (${w.threads} threads, ${w.relaxed ? 'FMA' : 'no FMA'}) = ${((100 * num(w, 'gflops')) / tg).toFixed(0)}% of PyTorch` +
+          (w.relaxed ? `, which implies the cores ran at ≥ ${(num(w, 'gflops') / (c * 16)).toFixed(2)} GHz if it ran at the 128-bit FMA ceiling: the kernel is close to it` : '') +
+          (ok(r) ? `; without FMA (adjoint-wasm-nofma) ${g(num(r, 'gflops'))} GFLOP/s = ${((100 * num(r, 'gflops')) / tg).toFixed(0)}%.` : '.'),
       );
     }
   }
@@ -299,7 +300,7 @@ ${o.rerun ? `Afterwards (\`--rerun-busy\`, \`--rerun\`): ${o.rerun}. A row repla
 - CPU: ${m.cpu}, ${m.cores} vCPUs, ${m.mhz} MHz nominal; flags: ${m.flags.join(' ')}
 - ${m.os}; Node ${m.node} (V8 ${m.v8})
 - PyTorch: ${torch ? `${torch.version}, BLAS ${torch.blas}, ${torch.threads} threads${torch.stored ? ' (stored run)' : ''}` : 'not available'}
-- adjoint ${wasm?.version ?? ''} at ${m.git}; at the start ${m.wasmBuild}; ${builds.length ? `the wasm rows say they ran ${builds.join('; ')}` : 'the wasm rows do not say which build they ran'}; wasm backend: ${wasm ? `${wasm.threads} threads, shared memory ${wasm.shared_memory}, relaxed SIMD ${wasm.relaxed ? 'on' : 'off (default on Node 20; adjoint-wasm-relaxed sets ADJOINT_RELAXED_SIMD=1)'}` : 'unavailable'}
+- adjoint ${wasm?.version ?? ''} at ${m.git}; at the start ${m.wasmBuild}; ${builds.length ? `the wasm rows say they ran ${builds.join('; ')}` : 'the wasm rows do not say which build they ran'}; wasm backend: ${wasm ? `${wasm.threads} threads, shared memory ${wasm.shared_memory}, relaxed SIMD (FMA) ${wasm.relaxed ? 'on (Node 20: through a V8 flag adjoint sets; adjoint-wasm-nofma turns it off)' : 'off'}` : 'unavailable'}
 - JS peers run on 1 thread in Node (TF.js wasm and jax-js need Web Workers for threads); PyTorch and adjoint-wasm on ${m.cores}.
 - ${loadSummary(rows, m)}
 
@@ -307,7 +308,7 @@ ${o.rerun ? `Afterwards (\`--rerun-busy\`, \`--rerun\`): ${o.rerun}. A row repla
 
 ${table(rows, TENSOR_COLUMNS)}
 
-ms per step unless marked (W3: GFLOP/s, higher is better; W5: µs per op); W2 = forward + backward of the 0-d tensor chain; ✗ = failed (the row's \`error\`); * = other processes used ≥ 0.5 core meanwhile${o.peersStored ? '; † = stored peer row' : ''}. adjoint-wasm-relaxed is measured on the GEMM-bound workloads only.
+ms per step unless marked (W3: GFLOP/s, higher is better; W5: µs per op); W2 = forward + backward of the 0-d tensor chain; ✗ = failed (the row's \`error\`); * = other processes used ≥ 0.5 core meanwhile${o.peersStored ? '; † = stored peer row' : ''}. adjoint-wasm-nofma (relaxed SIMD off) is measured on the GEMM-bound workloads only.
 
 ## Ratios adjoint / peer (time; below 1 means adjoint is faster)
 

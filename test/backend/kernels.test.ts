@@ -4,8 +4,8 @@
  * sizes around the SIMD widths and GEMM tiles, empty tensors; float32 to
  * 1e-5 (summation order) or better, float64 exactly or to 1e-12.
  */
-import { describe, expect, it } from 'vitest';
-import { jsBackend, wasmBackend, type BinaryOp, type CompareOp, type DType, type ReduceOp, type UnaryOp, type View } from '../../src/backend/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type UnaryOp, type View } from '../../src/backend/index.js';
 import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Tol } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -285,7 +285,14 @@ describe('matmul', () => {
   };
   /** float32 tolerance: relative to Σ|a||b| ≤ k for entries in [-1, 1]. */
   const tolFor = (dtype: DType, k: number): Tol => (dtype === 'float64' ? EXACT : { rtol: 1e-5, atol: 2e-6 * k });
-  for (const dtype of FLOATS) {
+  // float32 runs with relaxed SIMD (FMA, the default where the runtime has it) and without.
+  const variants: [DType, boolean][] = [['float32', true], ['float32', false], ['float64', false]];
+  for (const [dtype, fma] of variants) describe(`${dtype}${dtype === 'float32' ? (fma ? ', FMA' : ', no FMA') : ''}`, () => {
+    beforeAll(() => {
+      if (fma) expect(wasmInfo().relaxedAvailable, 'relaxed SIMD validates on this runtime').toBe(true);
+      setWasmOptions({ relaxed: fma });
+    });
+    afterAll(() => setWasmOptions({ relaxed: true }));
     it(`sizes around the tiles, ${dtype}`, () => {
       let seed = 60;
       for (const n of SIZES) {
@@ -337,7 +344,7 @@ describe('matmul', () => {
         expectAgree(w, j, EXACT, `${n}×${k}×${m}`);
       }
     });
-  }
+  });
   it('int32 matmul runs the js code', () => {
     const a = pair('int32', [9, 8], 'contiguous', uniform(-3, 3, 1));
     const b = pair('int32', [8, 7], 'transposed', uniform(-3, 3, 2));

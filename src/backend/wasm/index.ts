@@ -6,8 +6,8 @@
  *
  * Environment variables (Node), read once at load:
  * - `ADJOINT_THREADS=n`: threads for the big GEMMs (default: all cores; 1 = none);
- * - `ADJOINT_RELAXED_SIMD=0|1`: 0 never uses relaxed SIMD; 1 also turns on the
- *   V8 flag Node 20 needs for it; unset: used when the runtime validates it;
+ * - `ADJOINT_RELAXED_SIMD=0`: never use relaxed SIMD (by default it is used
+ *   where the runtime validates it; in Node the V8 flag Node 20 needs is set);
  * - `ADJOINT_WASM_RESIDENT_MB=n`: starting residency limit (default 64; see memory.ts).
  */
 import { THREAD_MIN_FLOPS, bindRuntime, relaxedInUse, setThreadMinFlops, useRelaxed, wasmBackend } from './backend.js';

@@ -13,8 +13,12 @@
  * SharedArrayBuffer is usable (Node; browsers with cross-origin isolation),
  * so worker threads run kernels on the same buffers; private otherwise.
  * Relaxed SIMD (fused multiply-add in the float32 GEMM) is used when
- * `WebAssembly.validate` accepts the relaxed module; Node 20 needs the V8 flag
- * `--experimental-wasm-relaxed-simd`, which `ADJOINT_RELAXED_SIMD=1` sets.
+ * `WebAssembly.validate` accepts the relaxed module. Node 20 (V8 11.3, one
+ * release before V8 shipped relaxed SIMD) keeps it behind the V8 flag
+ * `--experimental-wasm-relaxed-simd`: in Node this file sets that flag
+ * through `v8.setFlagsFromString` before compiling, unless
+ * `ADJOINT_RELAXED_SIMD=0`. Where the module still does not validate, the
+ * plain SIMD module runs alone: relaxed SIMD is never required.
  */
 
 /** The exports of one kernel module instance (see assembly/index.ts). */
@@ -120,7 +124,10 @@ function createMemory(shared: boolean): WebAssembly.Memory | null {
   return null;
 }
 
-/** Sets the V8 flag for relaxed SIMD in Node when asked (ADJOINT_RELAXED_SIMD=1). */
+/**
+ * Sets V8's flag for relaxed SIMD in Node, where it is not on by default
+ * (Node 20: V8 11.3, one release before relaxed SIMD shipped); a no-op elsewhere.
+ */
 function enableRelaxedFlag(): void {
   const v8 = nodeProcess()?.getBuiltinModule?.('node:v8') as { setFlagsFromString(f: string): void } | undefined;
   v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -136,7 +143,7 @@ function build(plainBytes: Uint8Array<ArrayBuffer> | null, relaxedBytes: Uint8Ar
   let relaxedModule: WebAssembly.Module | null = null;
   const want = envVar('ADJOINT_RELAXED_SIMD');
   if (relaxedBytes !== null && want !== '0') {
-    if (!WebAssembly.validate(relaxedBytes) && want === '1') enableRelaxedFlag();
+    if (!WebAssembly.validate(relaxedBytes)) enableRelaxedFlag();
     if (WebAssembly.validate(relaxedBytes)) relaxedModule = new WebAssembly.Module(relaxedBytes);
   }
   const imports = { env: { memory } };
