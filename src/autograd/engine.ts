@@ -5,9 +5,12 @@
  * stack, so each node runs once, after all its gradient has arrived. Each
  * input gradient is summed back to the input's shape here (the one place
  * broadcasting is undone). Gradient buffers are dropped as soon as a node
- * has run; saved tensors too unless `retainGraph`.
+ * has run; saved tensors too unless `retainGraph`. A leaf's first `.grad`
+ * is the gradient tensor itself when only the engine holds it (no copy, as
+ * PyTorch does), otherwise a copy; later ones are added in place.
  */
 import { AutogradError, ShapeError, fmtShape } from '../errors.js';
+import type { Storage } from '../backend/index.js';
 import { Tensor, sameShape, raw } from '../tensor/index.js';
 import { gm } from './math.js';
 import { isAnomalyEnabled, withGradMode } from './mode.js';
@@ -34,6 +37,13 @@ interface Run {
   createGraph: boolean;
   /** Capture mode (`autogradGrad`): gradients of these nodes are returned, leaves untouched. */
   targets: Map<Node, number[]> | null;
+  /**
+   * Storages a leaf's first `.grad` must not take over (it gets a copy): the
+   * seeds (a gradient the caller passed in), every tensor a hook saw or
+   * returned, and the storages leaves already took in this run (`x + y`
+   * hands both leaves one gradient tensor).
+   */
+  shared: Set<Storage>;
 }
 
 /** Every node reachable from `roots`, with the number of edges into it. */
@@ -87,24 +97,43 @@ function neededNodes(roots: readonly Node[], deps: Map<Node, number>, targets: M
   return needed;
 }
 
-function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | null, g: Tensor): Tensor {
+function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | null, g: Tensor, shared: Set<Storage>): Tensor {
   if (hooks === null) return g;
   for (const h of hooks) {
+    shared.add(g.storage); // the hook may keep it
     const r = h(g);
     if (r instanceof Tensor) {
       if (!sameShape(r.shape, g.shape)) {
         throw new ShapeError('registerHook', `a hook returned a gradient of shape ${fmtShape(r.shape)}, expected ${fmtShape(g.shape)}`);
       }
       g = r;
+      shared.add(g.storage);
     }
   }
   return g;
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * Whether a leaf's first gradient can be `g` itself rather than a copy (like
+ * PyTorch's AccumulateGrad taking over a gradient nobody else holds): `g` is
+ * a whole, contiguous storage that only this run's own gradient arithmetic
+ * made (no seed, no hook saw it, no other leaf took it). Gradients passing
+ * through without arithmetic (the VJPs of add, reshape, ...) are still the
+ * engine's own tensors, never the caller's.
+ */
+function canTakeOver(g: Tensor, shared: Set<Storage>): boolean {
+  return !shared.has(g.storage) && g.offset === 0 && g.size === g.storage.length && g.isContiguous() && !g.requiresGrad;
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor, run: Run): void {
+  const createGraph = run.createGraph;
   if (g.dtype !== leaf.dtype) g = gm().cast(g, leaf.dtype);
   if (leaf.grad === null) {
-    leaf.grad = createGraph ? g : raw.copyAs(g);
+    if (createGraph) leaf.grad = g;
+    else if (canTakeOver(g, run.shared)) {
+      run.shared.add(g.storage);
+      leaf.grad = g;
+    } else leaf.grad = raw.copyAs(g);
   } else if (createGraph || leaf.grad.requiresGrad) {
     leaf.grad = gm().add(leaf.grad, g);
   } else {
@@ -139,7 +168,10 @@ function execute(roots: readonly Node[], grads: readonly Tensor[], run: Run): Ma
     const prev = buffers.get(n);
     buffers.set(n, prev === undefined ? g : gm().add(prev, g));
   };
-  for (let i = 0; i < roots.length; i++) add(roots[i]!, grads[i]!);
+  for (let i = 0; i < roots.length; i++) {
+    run.shared.add(grads[i]!.storage);
+    add(roots[i]!, grads[i]!);
+  }
   const captured = new Map<Node, Tensor>();
   const anomaly = isAnomalyEnabled();
   const stack: Node[] = [];
@@ -156,14 +188,14 @@ function execute(roots: readonly Node[], grads: readonly Tensor[], run: Run): Ma
     buffers.delete(node);
     if (node instanceof AccumulateGrad) {
       if (g === null) continue;
-      g = applyHooks(node.leaf._hooks, g);
+      g = applyHooks(node.leaf._hooks, g, run.shared);
       if (run.targets !== null) {
         if (run.targets.has(node)) captured.set(node, g);
-      } else accumulateLeaf(node.leaf, g, run.createGraph);
+      } else accumulateLeaf(node.leaf, g, run);
       continue;
     }
     if (g !== null) {
-      g = applyHooks(node.preHooks, g);
+      g = applyHooks(node.preHooks, g, run.shared);
       if (node.retained !== null) node.retained.grad = run.createGraph ? g : raw.copyAs(g);
       if (run.targets !== null && run.targets.has(node)) captured.set(node, g);
     }
@@ -232,7 +264,7 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
   const retainGraph = opts.retainGraph ?? createGraph;
   const g = seedGrad('backward', root, grad);
   withGradMode(createGraph, () => {
-    execute([nodeOf(root)], [g], { retainGraph, createGraph, targets: null });
+    execute([nodeOf(root)], [g], { retainGraph, createGraph, targets: null, shared: new Set() });
   });
 }
 
@@ -275,7 +307,7 @@ export function autogradGrad(
   });
   const captured = roots.length === 0
     ? new Map<Node, Tensor>()
-    : withGradMode(createGraph, () => execute(roots, seeds, { retainGraph, createGraph, targets }));
+    : withGradMode(createGraph, () => execute(roots, seeds, { retainGraph, createGraph, targets, shared: new Set() }));
   return ins.map((x, i) => {
     const g = captured.get(nodeOf(x)) ?? null;
     if (g === null && !opts.allowUnused) {

@@ -70,3 +70,48 @@ for (const name of ['js', 'wasm'] as const) {
     });
   });
 }
+
+describe('a leaf takes over its first gradient only when nothing else holds it', () => {
+  it('x + y: both leaves get the same gradient tensor from add; their .grad stay separate', () => {
+    const x = randn([50], { requiresGrad: true });
+    const y = randn([50], { requiresGrad: true });
+    x.add(y).mul(3).sum().backward();
+    expect(x.grad!.storage).not.toBe(y.grad!.storage);
+    x.grad!.zero_();
+    expect(values(y.grad!)).toEqual(new Array(50).fill(3));
+  });
+
+  it('a gradient passed to backward() is never aliased by a .grad', () => {
+    const w = randn([40], { requiresGrad: true });
+    const seed = arange(0, 40);
+    w.backward(seed);
+    expect(w.grad!.storage).not.toBe(seed.storage);
+    w.grad!.fill_(-1);
+    expect(values(seed)[5]).toBe(5);
+    const v = randn([40], { requiresGrad: true });
+    const s2 = arange(0, 40);
+    v.reshape([4, 10]).backward(s2.reshape([4, 10]));
+    v.grad!.fill_(-1);
+    expect(values(s2)[7]).toBe(7);
+  });
+
+  it('a tensor a hook kept is not the leaf .grad', () => {
+    const w = randn([30], { requiresGrad: true });
+    const seen: Tensor[] = [];
+    w.registerHook((g) => {
+      seen.push(g);
+    });
+    w.mul(2).sum().backward();
+    w.grad!.zero_();
+    expect(values(seen[0]!)).toEqual(new Array(30).fill(2));
+  });
+
+  it('gradients accumulate over several backward calls with the right values', () => {
+    const w = randn([20, 30], { requiresGrad: true });
+    const x = randn([30, 10]);
+    for (let i = 0; i < 3; i++) w.matmul(x).sum().backward();
+    const rowSums = values(x.sum(1));
+    const g = values(w.grad!);
+    for (let r = 0; r < 20; r++) for (let c = 0; c < 30; c++) expect(g[r * 30 + c]).toBeCloseTo(3 * rowSums[c]!, 4);
+  });
+});
