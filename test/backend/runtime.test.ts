@@ -10,10 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   jsBackend, setWasmOptions, stopWasmThreads, wasmBackend, wasmInfo, wasmThreadsReady, type DType, type View,
 } from '../../src/backend/index.js';
+import { WASM_ELEMENTWISE_THREAD_MIN } from '../../src/backend/wasm/index.js';
 import { sizeClass } from '../../src/backend/wasm/memory.js';
 import { runParallel } from '../../src/backend/wasm/threads.js';
 import { getBackend, logSoftmax, manualSeed, matmul, noGrad, randn, setBackend, tensor, type Tensor } from '../../src/index.js';
-import { EXACT, expectAgree, pair, rng, whole } from './helpers.js';
+import { EXACT, expectAgree, pair, readBoth, rng, whole } from './helpers.js';
 
 const uniform = (seed: number) => {
   const r = rng(seed);
@@ -117,6 +118,48 @@ describe('threads', () => {
     const a = pair('float32', [40, 40], 'contiguous', uniform(3));
     wasmBackend.matmul(a.wasm, a.wasm, 'float32');
     expect(wasmInfo().stats.parallelCalls).toBe(before);
+  });
+
+  it('splits big elementwise kernels over the threads with results identical to the js backend', async () => {
+    setWasmOptions({ threads: 2, elementwiseThreadMin: 64 });
+    expect(await wasmThreadsReady()).toBe(true);
+    try {
+      let seed = 500;
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const shape of [[1000], [37, 29], [3, 50, 7], [130, 1]]) {
+          for (const [la, lb] of [['contiguous', 'broadcast'], ['transposed', 'offset'], ['sliced', 'contiguous']] as const) {
+            const a = pair(dtype, shape, la, uniform(seed++));
+            const b = pair(dtype, shape, lb, uniform(seed++));
+            const c = pair('bool', shape, lb, uniform(seed++));
+            const label = `${dtype} [${shape}] ${la}×${lb}`;
+            const before = wasmInfo().stats.parallelCalls;
+            expectAgree(...readBoth(wasmBackend.binary('mul', a.wasm, b.wasm, dtype), jsBackend.binary('mul', a.js, b.js, dtype), shape), EXACT, `mul ${label}`);
+            // exp: the wasm kernels' float64 exp is within an ulp of V8's (kernels.test.ts); split or not, it is the same.
+            const exp2 = wasmBackend.unary('exp', a.wasm, dtype);
+            setWasmOptions({ threads: 1 });
+            const exp1 = wasmBackend.unary('exp', a.wasm, dtype);
+            setWasmOptions({ threads: 2 });
+            expectAgree(...readBoth(exp2, jsBackend.unary('exp', a.js, dtype), shape), { rtol: 1e-14, atol: 0 }, `exp ${label}`);
+            const flat = (s: typeof exp1) => wasmBackend.read({ storage: s, shape: [s.length], strides: [1], offset: 0 });
+            expectAgree(flat(exp2), flat(exp1), EXACT, `exp split vs one thread ${label}`);
+            expectAgree(...readBoth(wasmBackend.compare('lt', a.wasm, b.wasm), jsBackend.compare('lt', a.js, b.js), shape), EXACT, `lt ${label}`);
+            expectAgree(...readBoth(wasmBackend.where(c.wasm, a.wasm, b.wasm, dtype), jsBackend.where(c.js, a.js, b.js, dtype), shape), EXACT, `where ${label}`);
+            expectAgree(...readBoth(wasmBackend.unary('isnan', a.wasm, 'bool'), jsBackend.unary('isnan', a.js, 'bool'), shape), EXACT, `isnan ${label}`);
+            expect(wasmInfo().stats.parallelCalls - before, `${label}: every kernel split`).toBe(5);
+          }
+        }
+        // In place (`into`), split: dst = dst - b over a contiguous dst.
+        const n = 3000;
+        const values = Array.from({ length: n }, (_, i) => Math.sin(i));
+        const bv = pair(dtype, [n], 'sliced', uniform(seed++));
+        const dst = whole(wasmBackend, dtype, [n], values);
+        const oracle = jsBackend.binary('sub', whole(jsBackend, dtype, [n], values), bv.js, dtype);
+        wasmBackend.binary('sub', dst, bv.wasm, dtype, dst);
+        expectAgree(...readBoth(dst.storage, oracle, [n]), EXACT, `sub into ${dtype}`);
+      }
+    } finally {
+      setWasmOptions({ elementwiseThreadMin: WASM_ELEMENTWISE_THREAD_MIN });
+    }
   });
 });
 

@@ -22,7 +22,8 @@ import {
   typedView,
 } from './memory.js';
 import type { Kernels, Runtime } from './module.js';
-import { JOB_WORDS, availableWorkers, runParallel, threadCount } from './threads.js';
+import { splitRows } from './split.js';
+import { JOB_KERNELS, JOB_WORDS, MAX_THREADS, availableWorkers, runParallel, threadCount } from './threads.js';
 
 const UNARY: Record<Exclude<UnaryOp, 'isnan'>, number> = {
   neg: 0, exp: 1, log: 2, sqrt: 3, sin: 4, cos: 5, tanh: 6, sigmoid: 7, abs: 8, log1p: 9, expm1: 10, erf: 11, sign: 12,
@@ -42,6 +43,18 @@ const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: I
 export const THREAD_MIN_FLOPS = 2 * 64 ** 3;
 let threadMinFlops = THREAD_MIN_FLOPS;
 
+/**
+ * Elementwise kernels (unary, binary, compare, where) of at least this many
+ * elements are split over the threads.
+ */
+export const ELEMENTWISE_THREAD_MIN = 1 << 15;
+let elementwiseThreadMin = ELEMENTWISE_THREAD_MIN;
+
+/** Sets the size (elements) from which elementwise kernels use the workers (benchmarks, tests). */
+export function setElementwiseThreadMin(n: number): void {
+  elementwiseThreadMin = n;
+}
+
 /** Sets the GEMM size (flops) from which workers take part (benchmarks, tests). */
 export function setThreadMinFlops(flops: number): void {
   threadMinFlops = flops;
@@ -54,6 +67,8 @@ let K: Kernels;
 let gemmKernels: Kernels;
 let geoA = 0;
 let geoB = 0;
+/** One geometry block per thread for split elementwise kernels (they keep iteration state in it). */
+const geoPar: number[] = [];
 let work = 0;
 
 /** Binds the backend to a loaded runtime. */
@@ -63,6 +78,8 @@ export function bindRuntime(runtime: Runtime): void {
   gemmKernels = runtime.plain;
   geoA = permanentBlock(GEO_BYTES);
   geoB = permanentBlock(GEO_BYTES);
+  geoPar.length = 0;
+  for (let t = 0; t < MAX_THREADS; t++) geoPar.push(permanentBlock(GEO_BYTES));
   work = permanentBlock(runtime.gemmWorkBytes);
 }
 
@@ -134,16 +151,42 @@ function viaJs(f: () => Storage): Storage {
  * `dtype`; `small` (the js kernel) when every view is small: a wasm call
  * costs more than the work then.
  */
-function elementwise(views: View[], dtype: DType, small: () => Storage, run: (ptrs: number[], out: number, g: number) => void): Storage {
+function elementwise(views: View[], dtype: DType, small: () => Storage, kernel: ElementwiseKernel, lead: readonly number[]): Storage {
   const shape = views[0]!.shape;
   const n = sizeOf(shape);
   if (isSmall('float64', n)) return viaJs(small);
   return call(() => {
     const ptrs = views.map(addr);
     const out = newStorage(dtype, n);
-    run(ptrs, outputAddress(out), geo(geoA, collapse(shape, views.map((v) => v.strides))));
+    launch(kernel, lead, views, ptrs, outputAddress(out), BYTES[dtype], n);
     return out;
   });
+}
+
+type ElementwiseKernel = 'unaryF32' | 'unaryF64' | 'binaryF32' | 'binaryF64' | 'compareF32' | 'compareF64' | 'whereF32' | 'whereF64';
+
+/**
+ * Runs an elementwise kernel (`lead` arguments, then the views' pointers, the
+ * output's and a geometry) over `n` elements with a contiguous output of
+ * `outBytes` per element: on the calling thread, or split by rows over the
+ * workers from `elementwiseThreadMin` elements (split.ts).
+ */
+function launch(kernel: ElementwiseKernel, lead: readonly number[], views: readonly View[], ptrs: readonly number[], out: number, outBytes: number, n: number): void {
+  const g = collapse(views[0]!.shape, views.map((v) => v.strides));
+  const workers = n >= elementwiseThreadMin && threadCount() > 1 && g.shape[0]! > 1 ? availableWorkers() : 0;
+  if (workers === 0) {
+    (K[kernel] as (...args: number[]) => void)(...lead, ...ptrs, out, geo(geoA, g));
+    return;
+  }
+  const code = JOB_KERNELS.indexOf(kernel);
+  const bytes = [...views.map((v) => BYTES[v.storage.dtype]), outBytes];
+  const parts = splitRows(g, Math.min(workers + 1, threadCount()), bytes);
+  const jobs = parts.map((p, t) => {
+    const words = [code, ...lead, ...ptrs.map((q, o) => q + p.offsets[o]!), out + p.offsets[views.length]!, geo(geoPar[t]!, p.geometry)];
+    while (words.length < JOB_WORDS) words.push(0);
+    return words;
+  });
+  runParallel(jobs, gemmKernels !== rt!.plain, runJobs);
 }
 
 /**
@@ -218,9 +261,9 @@ function splitGemm(T: number, code: number, pas: number[], pbs: number[], pcs: n
 }
 
 function runJobs(words: readonly number[]): void {
-  const g = gemmKernels;
+  const g = gemmKernels as unknown as Record<(typeof JOB_KERNELS)[number], (...args: number[]) => void>;
   for (let o = 0; o < words.length; o += JOB_WORDS) {
-    const f = words[o] === 0 ? g.gemmF32 : g.gemmF64;
+    const f = g[JOB_KERNELS[words[o]!]!];
     f(words[o + 1]!, words[o + 2]!, words[o + 3]!, words[o + 4]!, words[o + 5]!, words[o + 6]!, words[o + 7]!, words[o + 8]!, words[o + 9]!, words[o + 10]!, words[o + 11]!, work);
   }
 }
@@ -302,8 +345,8 @@ export const wasmBackend: Backend = {
   unary(op, x, dtype) {
     if (op === 'isnan') {
       if (isFloat(x.storage.dtype) && dtype === 'bool') {
-        const f = x.storage.dtype === 'float32' ? K.compareF32 : K.compareF64;
-        return elementwise([x, x], 'bool', () => jsBackend.unary(op, x, dtype), ([p, q], out, g) => f(COMPARE.ne, p!, q!, out, g));
+        const f = x.storage.dtype === 'float32' ? 'compareF32' : 'compareF64';
+        return elementwise([x, x], 'bool', () => jsBackend.unary(op, x, dtype), f, [COMPARE.ne]);
       }
       return viaJs(() => jsBackend.unary(op, x, dtype));
     }
@@ -312,8 +355,7 @@ export const wasmBackend: Backend = {
       const g = collapse(x.shape, [x.strides]);
       if (g.shape.length === 1 && g.strides[0]![0] === 1) return call(() => tanhContiguous(x, g.shape[0]!, dtype));
     }
-    const f = dtype === 'float32' ? K.unaryF32 : K.unaryF64;
-    return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), ([p], out, g) => f(UNARY[op], p!, out, g));
+    return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), dtype === 'float32' ? 'unaryF32' : 'unaryF64', [UNARY[op]]);
   },
 
   binary(op, a, b, dtype, into) {
@@ -323,30 +365,25 @@ export const wasmBackend: Backend = {
       if (!floats(dtype, a, b) || !(d instanceof WasmStorage) || d.box.small || isSmall('float64', sizeOf(a.shape))) {
         return call(() => jsBackend.binary(op, a, b, dtype, into));
       }
-      const f = dtype === 'float32' ? K.binaryF32 : K.binaryF64;
       return call(() => {
-        const pa = addr(a);
-        const pb = addr(b);
-        f(BINARY[op], pa, pb, addr(into), geo(geoA, collapse(a.shape, [a.strides, b.strides])));
+        const ptrs = [addr(a), addr(b)];
+        launch(dtype === 'float32' ? 'binaryF32' : 'binaryF64', [BINARY[op]], [a, b], ptrs, addr(into), BYTES[dtype], sizeOf(a.shape));
         return d;
       });
     }
     if (!floats(dtype, a, b)) return viaJs(() => jsBackend.binary(op, a, b, dtype));
-    const f = dtype === 'float32' ? K.binaryF32 : K.binaryF64;
-    return elementwise([a, b], dtype, () => jsBackend.binary(op, a, b, dtype), ([p, q], out, g) => f(BINARY[op], p!, q!, out, g));
+    return elementwise([a, b], dtype, () => jsBackend.binary(op, a, b, dtype), dtype === 'float32' ? 'binaryF32' : 'binaryF64', [BINARY[op]]);
   },
 
   compare(op, a, b) {
     const dt = a.storage.dtype;
     if (!floats(dt, a, b)) return viaJs(() => jsBackend.compare(op, a, b));
-    const f = dt === 'float32' ? K.compareF32 : K.compareF64;
-    return elementwise([a, b], 'bool', () => jsBackend.compare(op, a, b), ([p, q], out, g) => f(COMPARE[op], p!, q!, out, g));
+    return elementwise([a, b], 'bool', () => jsBackend.compare(op, a, b), dt === 'float32' ? 'compareF32' : 'compareF64', [COMPARE[op]]);
   },
 
   where(cond, a, b, dtype) {
     if (cond.storage.dtype !== 'bool' || !floats(dtype, a, b)) return viaJs(() => jsBackend.where(cond, a, b, dtype));
-    const f = dtype === 'float32' ? K.whereF32 : K.whereF64;
-    return elementwise([cond, a, b], dtype, () => jsBackend.where(cond, a, b, dtype), ([c, p, q], out, g) => f(c!, p!, q!, out, g));
+    return elementwise([cond, a, b], dtype, () => jsBackend.where(cond, a, b, dtype), dtype === 'float32' ? 'whereF32' : 'whereF64', []);
   },
 
   reduce(op, x, dims, dtype) {

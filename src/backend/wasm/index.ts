@@ -10,10 +10,12 @@
  *   where the runtime validates it; in Node the V8 flag Node 20 needs is set);
  * - `ADJOINT_WASM_RESIDENT_MB=n`: starting residency limit (default 64; see memory.ts).
  */
-import { THREAD_MIN_FLOPS, bindRuntime, relaxedInUse, setThreadMinFlops, useRelaxed, wasmBackend } from './backend.js';
+import {
+  ELEMENTWISE_THREAD_MIN, THREAD_MIN_FLOPS, bindRuntime, relaxedInUse, setElementwiseThreadMin, setThreadMinFlops, useRelaxed, wasmBackend,
+} from './backend.js';
 import { SMALL_BYTES, initMemory, memoryInfo, setResidentLimit, setSmallBytes, stats } from './memory.js';
 import { envVar, loadAsync, loadSync, type Runtime } from './module.js';
-import { configureThreads, hardwareThreads, readyWorkers, stopWorkers, threadCount, threadStats, workersReady } from './threads.js';
+import { MAX_THREADS, configureThreads, hardwareThreads, readyWorkers, stopWorkers, threadCount, threadStats, workersReady } from './threads.js';
 
 export { wasmBackend };
 export { WasmStorage } from './memory.js';
@@ -27,7 +29,7 @@ function start(r: Runtime): void {
   bindRuntime(r);
   useRelaxed(true);
   const env = Number(envVar('ADJOINT_THREADS'));
-  configureThreads(r, Number.isFinite(env) && env >= 1 ? env : Math.min(hardwareThreads(), 16));
+  configureThreads(r, Number.isFinite(env) && env >= 1 ? env : Math.min(hardwareThreads(), MAX_THREADS));
 }
 
 try {
@@ -72,6 +74,8 @@ export interface WasmOptions {
   smallBytes?: number;
   /** GEMMs of at least this many flops (2·n·k·m) use the worker threads (default 2·64³). */
   threadMinFlops?: number;
+  /** Elementwise kernels of at least this many elements use the worker threads (default 2¹⁵). */
+  elementwiseThreadMin?: number;
 }
 
 /**
@@ -87,10 +91,14 @@ export function setWasmOptions(o: WasmOptions): void {
   if (o.residentLimitBytes !== undefined) setResidentLimit(o.residentLimitBytes);
   if (o.smallBytes !== undefined) setSmallBytes(o.smallBytes);
   if (o.threadMinFlops !== undefined) setThreadMinFlops(o.threadMinFlops);
+  if (o.elementwiseThreadMin !== undefined) setElementwiseThreadMin(o.elementwiseThreadMin);
 }
 
 /** The default of `threadMinFlops`. */
 export const WASM_THREAD_MIN_FLOPS = THREAD_MIN_FLOPS;
+
+/** The default of `elementwiseThreadMin`. */
+export const WASM_ELEMENTWISE_THREAD_MIN = ELEMENTWISE_THREAD_MIN;
 
 /** The default small-storage cutoff in bytes. */
 export const WASM_SMALL_BYTES = SMALL_BYTES;

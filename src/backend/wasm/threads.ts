@@ -1,5 +1,5 @@
 /**
- * Worker threads for the big GEMMs: `worker_threads` in Node, Web Workers in
+ * Worker threads for the big GEMMs and elementwise kernels: `worker_threads` in Node, Web Workers in
  * browsers, each with its own instance of the kernel modules over the one
  * shared memory. The calling thread is thread 0: it posts each worker a list
  * of sub-GEMMs (written into the shared memory), runs its own share, then
@@ -16,8 +16,11 @@
  *   the worker runs it; 1 → 5 and 1 → 2 (take-back) are compare-exchanges,
  *   so exactly one thread runs each list), 1 ready flag,
  *   2 job table address, 3 number of jobs, 4 work area address, 5 relaxed (0/1).
- * A job is 12 words: dtype (0 float32, 1 float64), then the gemm arguments
- * a, sai, sak, b, sbk, sbj, c, ldc, n, k, m.
+ * A job is 12 words: the kernel (an index into JOB_KERNELS), then its
+ * arguments, zero-padded: for a GEMM a, sai, sak, b, sbk, sbj, c, ldc, n, k, m
+ * (and the thread's work area is passed after them); for an elementwise
+ * kernel its op code, pointers and geometry block (each thread its own block:
+ * kernels keep iteration state there).
  *
  * Workers are started lazily by the first GEMM big enough to use them (until
  * they report ready, GEMMs run on one thread), are `unref`ed so they never
@@ -31,6 +34,12 @@ import { heap, permanentBlock } from './memory.js';
 import { nodeProcess, type Runtime } from './module.js';
 
 export const JOB_WORDS = 12;
+/** The most threads kernels use (the caller and MAX_THREADS - 1 workers). */
+export const MAX_THREADS = 16;
+/** The kernels a job can run, by index (job word 0). */
+export const JOB_KERNELS = [
+  'gemmF32', 'gemmF64', 'unaryF32', 'unaryF64', 'binaryF32', 'binaryF64', 'compareF32', 'compareF64', 'whereF32', 'whereF64',
+] as const;
 const CTL_WORDS = 16;
 /**
  * How long a worker polls for the next job before sleeping, in ms. Waking a
@@ -57,6 +66,7 @@ const CALLER_SPIN_MS = 2;
 /** The worker's program, as source text (Node: `eval` worker; browser: a Blob URL). */
 function workerSource(node: boolean): string {
   const body = `
+const NAMES = ${JSON.stringify(JOB_KERNELS)};
 function start(d) {
   const env = { env: { memory: d.memory } };
   const plain = new WebAssembly.Instance(d.plainModule, env).exports;
@@ -83,7 +93,7 @@ function start(d) {
       const work = ctl[4];
       for (let j = 0; j < ctl[3]; j++) {
         const o = j * ${JOB_WORDS};
-        const f = jobs[o] === 0 ? k.gemmF32 : k.gemmF64;
+        const f = k[NAMES[jobs[o]]];
         f(jobs[o + 1], jobs[o + 2], jobs[o + 3], jobs[o + 4], jobs[o + 5], jobs[o + 6], jobs[o + 7], jobs[o + 8], jobs[o + 9], jobs[o + 10], jobs[o + 11], work);
       }
       Atomics.store(ctl, 0, 2);
@@ -138,10 +148,10 @@ export function hardwareThreads(): number {
  */
 export function configureThreads(runtime: Runtime, threads: number): void {
   rt = runtime;
-  wanted = runtime.shared ? Math.max(1, Math.floor(threads)) : 1;
+  wanted = runtime.shared ? Math.min(MAX_THREADS, Math.max(1, Math.floor(threads))) : 1;
 }
 
-/** The number of threads GEMMs may use. */
+/** The number of threads kernels may use. */
 export function threadCount(): number {
   return wanted;
 }
