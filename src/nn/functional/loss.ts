@@ -6,7 +6,7 @@
  */
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
 import {
-  add, amax, amin, cast, div, eq, exp, gather, ge, log1p, logSoftmax, mean, mul, ne, neg, squeeze, sub, sum, unsqueeze, where,
+  add, cast, div, exp, gather, ge, log1p, logSoftmax, mean, mul, ne, neg, squeeze, sub, sum, unsqueeze, where,
 } from '../../ops/index.js';
 import { Tensor, assertFloat, sameShape } from '../../tensor/index.js';
 
@@ -81,12 +81,18 @@ function pickNegative(op: string, input: Tensor, target: Tensor, dim: number, ig
   let keep: Tensor | null = null;
   let index = target;
   if (target.size > 0) {
-    let [lo, hi] = [amin(target).item(), amax(target).item()];
-    // Only look for ignored targets when ignoreIndex lies within the targets' range (the default -100 never does).
-    if (ignoreIndex >= lo && ignoreIndex <= hi && sum(eq(target, ignoreIndex)).item() > 0) {
+    // One read of the (small, int32) targets gives their range and whether any is ignored.
+    const t = target.toTypedArray();
+    let [lo, hi, ignored] = [Infinity, -Infinity, false];
+    for (let i = 0; i < t.length; i++) {
+      const v = t[i]!;
+      if (v === ignoreIndex) ignored = true;
+      else [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    }
+    if (ignored) {
       keep = ne(target, ignoreIndex);
       index = where(keep, target, 0);
-      [lo, hi] = [amin(index).item(), amax(index).item()];
+      [lo, hi] = [Math.min(lo, 0), Math.max(hi, 0)];
     }
     if (lo < 0 || hi >= c) {
       throw new RangeArgError(op, `class index ${lo < 0 ? lo : hi} is out of range for ${c} classes (expected targets in [0, ${c - 1}])`);
