@@ -7,16 +7,23 @@ export const median = (xs) => {
 };
 
 /**
- * Warm up (at least `warmup` calls, more while under `warmupMs`), then time `step` at least `runs`
+ * Warm up (at least `warmup` calls, more while under `warmupMs`, at most MAX_WARMUP calls), then time `step` at least `runs`
  * times, more (up to `maxRuns`) while under `targetMs` of timed work; stop early once `budgetMs` is
  * spent (at least one timed run always happens, and the row's `runs` says how many there were).
  * A step may return extra per-run numbers, e.g. {fwd_ms, bwd_ms}; their medians are kept, and for
  * W2 their sum is the timed unit (TF.js adds an untimed forward-alone pass to split the two).
  */
+/**
+ * A cap on warm-up calls: a 1 s warm-up of a ~1 µs step would otherwise be a million calls. JIT
+ * engines (V8's tiers for every JS implementation, jax-js's jit) and allocators that fill a pool
+ * (adjoint's wasm memory) reach their steady state within a few hundred calls of a training step.
+ */
+export const MAX_WARMUP = 1000;
+
 export async function measure(step, o = {}) {
   const { warmup = 3, warmupMs = 200, runs = 5, maxRuns = 31, targetMs = 1000, budgetMs = 60000 } = o;
   const w0 = performance.now();
-  for (let i = 0; i < warmup || (i < 20 && performance.now() - w0 < warmupMs); i++) await step(i === 0 ? "first" : "warmup");
+  for (let i = 0; i < warmup || (i < MAX_WARMUP && performance.now() - w0 < warmupMs); i++) await step(i === 0 ? "first" : "warmup");
   const times = [], extras = {};
   let spent = 0;
   const more = () => times.length === 0 || (spent < budgetMs && (times.length < runs || (times.length < maxRuns && spent < targetMs)));

@@ -19,7 +19,7 @@ export const WORKLOADS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W6"];
 export function plan(quick) {
   const timing = quick
     ? { warmup: 2, warmupMs: 100, runs: 5, maxRuns: 11, targetMs: 300, budgetMs: 3000 }
-    : { warmup: 3, warmupMs: 300, runs: 7, maxRuns: 31, targetMs: 1500, budgetMs: 60000 };
+    : { warmup: 3, warmupMs: 1000, runs: 7, maxRuns: 31, targetMs: 1500, budgetMs: 60000 };
   return {
     timing,
     timeoutMs: quick ? 60000 : 300000,

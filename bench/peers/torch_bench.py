@@ -151,10 +151,13 @@ def rnd(x, digits=6):
     return float(f"{x:.{digits}g}")
 
 
+MAX_WARMUP = 1000  # as harness.mjs
+
+
 def measure(step, warmup=3, warmupMs=200, runs=5, maxRuns=31, targetMs=1000, budgetMs=60000):
     """Same rules as harness.mjs measure()."""
     w0, i = time.perf_counter(), 0
-    while i < warmup or (i < 20 and (time.perf_counter() - w0) * 1e3 < warmupMs):
+    while i < warmup or (i < MAX_WARMUP and (time.perf_counter() - w0) * 1e3 < warmupMs):
         step("first" if i == 0 else "warmup")
         i += 1
     times, extras, spent = [], {}, 0.0
