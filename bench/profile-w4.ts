@@ -69,7 +69,15 @@ interface StepProfile {
   flops: number;
 }
 
-async function timers(impl: string, steps: number, warmup: number): Promise<Record<string, unknown>> {
+/** Warm-up as in the benchmark harness: at least 30 steps and 1 s (at most 1000 steps); returns how many ran. */
+function warmUp(step: () => void): number {
+  const t0 = performance.now();
+  let i = 0;
+  for (; i < 30 || (i < 1000 && performance.now() - t0 < 1000); i++) step();
+  return i;
+}
+
+async function timers(impl: string, steps: number): Promise<Record<string, unknown>> {
   const { lib, F, info } = await setup(impl);
   const be = (await import('../src/backend/index.js')) as unknown as {
     backend(): Record<string, unknown>;
@@ -155,7 +163,7 @@ async function timers(impl: string, steps: number, warmup: number): Promise<Reco
     p.total = t4 - t0;
     return p;
   };
-  for (let i = 0; i < warmup; i++) step();
+  const warmup = warmUp(step);
   // Steps back to back, as the benchmark runs them (no yielding: FinalizationRegistry callbacks do not
   // run, so the wasm backend's residency limit is what bounds its memory, as in a plain training loop).
   await new Promise((r) => setImmediate(r));
@@ -357,7 +365,7 @@ async function cpuChild(impl: string, steps: number): Promise<void> {
     });
     loss.item();
   };
-  for (let i = 0; i < 30; i++) step();
+  warmUp(step);
   // The profile's timestamps are CLOCK_MONOTONIC microseconds, as process.hrtime is (Linux).
   const us = (): number => Number(process.hrtime.bigint() / 1000n);
   const a = us();
@@ -378,7 +386,7 @@ function cpuProfile(impl: string, steps: number): Record<string, unknown> {
   if (!line) return { impl, error: `cpu-prof child failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
   const win = JSON.parse(line.slice(7)) as { start: number; end: number; wall_ms: number; steps: number; wasm?: string };
   WASM_NAMES = win.wasm ? wasmNames(join(ROOT, 'src/backend/wasm', win.wasm)) : new Map();
-  // One file per thread (main, tsx's loader thread, wasm GEMM workers): the main thread is the one
+  // One file per thread (main, tsx's loader thread, wasm workers): the main thread is the one
   // with the most JS time of the library in the window.
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
   const profiles = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile);
@@ -433,7 +441,7 @@ function section(tm: Rec[], cp: Rec[], note: string): string {
   row('GC pauses per step', (t) => f2(t.gc_ms_per_step as number));
   row('matmul: MFLOP per step, GFLOP/s inside W4', (t) => `${f2(t.mflop_per_step as number)}, ${f2(t.matmul_gflops as number)}`);
   if (ok.some((t) => t.wasm_per_step)) {
-    row('wasm: evictions / refaults / parallel GEMMs per step', (t) => {
+    row('wasm: evictions / refaults / kernel calls split over threads per step', (t) => {
       const w = t.wasm_per_step as Record<string, number> | undefined;
       return w ? `${f2(w.evictions)} / ${f2(w.refaults)} / ${f2(w.parallelCalls)}` : '–';
     });
@@ -450,7 +458,7 @@ function section(tm: Rec[], cp: Rec[], note: string): string {
     const threads = (c: Rec): string =>
       ((c.other_threads ?? []) as { wasm_kernels_ms_per_step: number; other_ms_per_step: number }[])
         .map((t) => `${f2(t.wasm_kernels_ms_per_step)} in wasm kernels + ${f2(t.other_ms_per_step)} spinning/waiting`).join('; ') || '–';
-    lines.push(`| other threads (the wasm GEMM worker; tsx's loader), ms per step | ${cpOk.map(threads).join(' | ')} |`);
+    lines.push(`| other threads (the wasm worker; tsx's loader), ms per step | ${cpOk.map(threads).join(' | ')} |`);
     lines.push('');
     lines.push('Self time by the file a function is in; V8 inlines small functions into their callers, so a part\'s self time includes what it inlined (e.g. backend calls inlined into the engine), and the profiler\'s own overhead (100 µs sampling) makes the profiled step a little slower.\n');
     for (const c of cpOk) {
@@ -497,7 +505,7 @@ async function main(argv: string[]): Promise<void> {
   const opt = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   if (argv[0] === '--cpu-child') return cpuChild(argv[1]!, Number(argv[2]));
   if (argv[0] === '--timers-child') {
-    console.log('TIMERS ' + JSON.stringify(await timers(argv[1]!, Number(argv[2]), 20)));
+    console.log('TIMERS ' + JSON.stringify(await timers(argv[1]!, Number(argv[2]))));
     process.exit(0);
   }
   if (argv[0] === '--summarise') {
@@ -525,7 +533,7 @@ async function main(argv: string[]): Promise<void> {
   const load1 = loadavg();
   const note =
     `Run on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} vCPUs, Node ${process.version}; load average ${load0.map((x) => x.toFixed(2)).join(', ')} → ${load1.map((x) => x.toFixed(2)).join(', ')} ` +
-    `(shared machine: absolute ms are inflated when others run, the split between parts much less). ${steps} steps after 20–30 of warm-up, each backend in its own process.`;
+    `(shared machine: absolute ms are inflated when others run, the split between parts much less). ${steps} steps after a 1 s warm-up (at least 30 steps, as in the benchmark harness), each backend in its own process.`;
   const sec = section(tm, cp, note);
   process.stderr.write('\n' + sec + '\n');
   if (!argv.includes('--no-write')) {

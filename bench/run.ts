@@ -254,17 +254,16 @@ function matmulParagraph(rows: Row[], m: Machine): string {
   if (!ok(t)) lines.push('PyTorch was not measured at n = 1024.');
   else {
     const tg = num(t, 'gflops');
-    const fMin = tg / (c * 64); // GHz: PyTorch cannot exceed 64 flops/cycle/core (AVX-512, two FMA ports)
     const need = tg / 2 / (c * 16); // GHz a perfect 128-bit FMA kernel would need for half of PyTorch
     lines.push(
       `PyTorch (${t.version}, BLAS ${t.blas}, ${t.threads} threads) reached **${g(tg)} GFLOP/s** at n = 1024${t.stored ? ' (stored run)' : ''}; the issue's target, half of it, is **${g(tg / 2)} GFLOP/s**.`,
-      `Per core and cycle, AVX-512 with two FMA ports does 64 float32 flops; WebAssembly's 128-bit SIMD does at most 16 with fused multiply-add (relaxed SIMD; Node 20 has it behind a V8 flag, which adjoint sets) and fewer without it (separate mul and add). So a wasm kernel tops out at **a quarter** of an AVX-512 one at the same clock. PyTorch's ${g(tg)} GFLOP/s on ${c} cores means at least ${fMin.toFixed(2)} GHz under load; at that clock the 128-bit FMA ceiling is ${g(c * 16 * fMin)} GFLOP/s, and reaching ${g(tg / 2)} GFLOP/s with 128-bit FMA would take a ${need.toFixed(1)} GHz clock.`,
-      `**The matmul target (≥ 50% of PyTorch at n = 1024) cannot be met by WebAssembly on this machine**; about 25–30% of PyTorch is the ceiling here. On the AVX2 machine BENCHMARKS.md describes (32 flops/cycle/core natively) the ceiling is half of native and the target is tight but possible.`,
+      `Per core and cycle, AVX-512 with two FMA ports does 64 float32 flops; WebAssembly's 128-bit SIMD does at most 16 with fused multiply-add (relaxed SIMD; Node 20 has it behind a V8 flag, which adjoint sets) and fewer without it (separate mul and add). So a wasm kernel tops out at **a quarter** of an AVX-512 one at the same clock: reaching ${g(tg / 2)} GFLOP/s with 128-bit FMA on ${c} cores would take a ${need.toFixed(1)} GHz clock even at 100% of the kernel's peak.`,
+      `**The matmul target (≥ 50% of PyTorch at n = 1024) cannot be met by WebAssembly on this machine**: a 128-bit kernel at its peak does a quarter of what an AVX-512 one does at its peak, and OpenBLAS runs near its peak, so about a third of PyTorch is the ceiling here. On the AVX2 machine BENCHMARKS.md describes (32 flops/cycle/core natively) the ceiling is half of native and the target is tight but possible.`,
     );
     if (ok(w)) {
       lines.push(
         `Measured: adjoint-wasm ${g(num(w, 'gflops'))} GFLOP/s (${w.threads} threads, ${w.relaxed ? 'FMA' : 'no FMA'}) = ${((100 * num(w, 'gflops')) / tg).toFixed(0)}% of PyTorch` +
-          (w.relaxed ? `, which implies the cores ran at ≥ ${(num(w, 'gflops') / (c * 16)).toFixed(2)} GHz if it ran at the 128-bit FMA ceiling: the kernel is close to it` : '') +
+          (w.relaxed ? ` (the 128-bit FMA peak of ${c} cores at ${(num(w, 'gflops') / (c * 16)).toFixed(2)} GHz)` : '') +
           (ok(r) ? `; without FMA (adjoint-wasm-nofma) ${g(num(r, 'gflops'))} GFLOP/s = ${((100 * num(r, 'gflops')) / tg).toFixed(0)}%.` : '.'),
       );
     }
