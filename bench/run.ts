@@ -37,7 +37,9 @@ interface PeersModule {
 }
 
 const JS_PEERS = ['tfjs-cpu', 'tfjs-wasm', 'jax-js', 'js-pytorch'];
-const TENSOR_COLUMNS = [...ADJOINT_IMPLS, ...JS_PEERS, 'pytorch'];
+/** PyTorch as installed, and held to its AVX2 kernels (bench/peers/run.mjs AVX2_ENV; GEMM-bound workloads). */
+const TORCH_PEERS = ['pytorch', 'pytorch-avx2'];
+const TENSOR_COLUMNS = [...ADJOINT_IMPLS, ...JS_PEERS, ...TORCH_PEERS];
 const SCALAR_COLUMNS = ['adjoint-value', 'micrograd-closure-js', 'micrograd-python'];
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +247,7 @@ function matmulParagraph(rows: Row[], m: Machine): string {
   const t = find('pytorch', 1024);
   const w = find('adjoint-wasm', 1024);
   const r = find('adjoint-wasm-nofma', 1024);
+  const t2 = find('pytorch-avx2', 1024);
   const avx512 = m.flags.includes('avx512f');
   const c = m.cores;
   const g = (x: number): string => x.toPrecision(3);
@@ -266,6 +269,11 @@ function matmulParagraph(rows: Row[], m: Machine): string {
           (w.relaxed ? ` (the 128-bit FMA peak of ${c} cores at ${(num(w, 'gflops') / (c * 16)).toFixed(2)} GHz)` : '') +
           (ok(r) ? `; without FMA (adjoint-wasm-nofma) ${g(num(r, 'gflops'))} GFLOP/s = ${((100 * num(r, 'gflops')) / tg).toFixed(0)}%.` : '.'),
       );
+      if (ok(t2)) {
+        lines.push(
+          `PyTorch held to its AVX2 kernels on this machine (pytorch-avx2: ${String(t2.kernels ?? '')}), the closest to the AVX2 machine BENCHMARKS.md describes, reached ${g(num(t2, 'gflops'))} GFLOP/s; adjoint-wasm is ${((100 * num(w, 'gflops')) / num(t2, 'gflops')).toFixed(0)}% of that.`,
+        );
+      }
     }
   }
   return lines.join('\n');
@@ -307,11 +315,11 @@ ${o.rerun ? `Afterwards (\`--rerun-busy\`, \`--rerun\`): ${o.rerun}. A row repla
 
 ${table(rows, TENSOR_COLUMNS)}
 
-ms per step unless marked (W3: GFLOP/s, higher is better; W5: µs per op); W2 = forward + backward of the 0-d tensor chain; ✗ = failed (the row's \`error\`); * = other processes used ≥ 0.5 core meanwhile${o.peersStored ? '; † = stored peer row' : ''}. adjoint-wasm-nofma (relaxed SIMD off) is measured on the GEMM-bound workloads only.
+ms per step unless marked (W3: GFLOP/s, higher is better; W5: µs per op); W2 = forward + backward of the 0-d tensor chain; ✗ = failed (the row's \`error\`); * = other processes used ≥ 0.5 core meanwhile${o.peersStored ? '; † = stored peer row' : ''}. adjoint-wasm-nofma (relaxed SIMD off) and pytorch-avx2 (PyTorch held to its AVX2 kernels: \`OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2\`) are measured on the GEMM-bound workloads only.
 
 ## Ratios adjoint / peer (time; below 1 means adjoint is faster)
 
-${ratioTable(rows, 'adjoint-wasm', [...JS_PEERS, 'pytorch'])}
+${ratioTable(rows, 'adjoint-wasm', [...JS_PEERS, ...TORCH_PEERS])}
 
 ${ratioTable(rows, 'adjoint-js', [...JS_PEERS, 'pytorch'])}
 
@@ -357,7 +365,7 @@ async function rerunBusy(file: string, impls?: string[]): Promise<void> {
     let fresh: Row[] = [];
     if ((ADJOINT_IMPLS as readonly string[]).includes(old.impl)) {
       fresh = await runAdjoint({ quick: meta.quick, impls: [old.impl], workloads: [old.workload], params: [old.param], scalarPeers: false });
-    } else if ([...JS_PEERS, 'pytorch'].includes(old.impl)) {
+    } else if ([...JS_PEERS, ...TORCH_PEERS].includes(old.impl)) {
       fresh = await peers.runPeers({ quick: meta.quick, impls: [old.impl], workloads: [old.workload] });
     } else continue;
     const got = fresh.find((r) => keyOf(r) === keyOf(old) && r.impl === old.impl);
@@ -411,7 +419,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   // The peers: measured now when installed, else the stored rows.
-  const peerImpls = only ? only.filter((i) => [...JS_PEERS, 'pytorch'].includes(i)) : [...JS_PEERS, 'pytorch'];
+  const peerImpls = only ? only.filter((i) => [...JS_PEERS, ...TORCH_PEERS].includes(i)) : [...JS_PEERS, ...TORCH_PEERS];
   let peersStored: string | null = null;
   if (peerImpls.length > 0) {
     const peers = (await import(pathToFileURL(join(PEERS_DIR, 'run.mjs')).href)) as PeersModule;
@@ -436,7 +444,7 @@ async function main(argv: string[]): Promise<void> {
     '',
     table(rows, TENSOR_COLUMNS),
     '',
-    ratioTable(rows, 'adjoint-wasm', [...JS_PEERS, 'pytorch']),
+    ratioTable(rows, 'adjoint-wasm', [...JS_PEERS, ...TORCH_PEERS]),
     '',
     ratioTable(rows, 'adjoint-js', [...JS_PEERS, 'pytorch']),
     '',

@@ -12,7 +12,14 @@ import { fingerprint } from "./data.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const PYTHON = "/usr/bin/python3";
-export const IMPLS = ["tfjs-cpu", "tfjs-wasm", "jax-js", "js-pytorch", "pytorch"];
+export const IMPLS = ["tfjs-cpu", "tfjs-wasm", "jax-js", "js-pytorch", "pytorch", "pytorch-avx2"];
+/**
+ * pytorch-avx2: PyTorch with its AVX2 kernels (OpenBLAS told the CPU is a Haswell, ATen's dispatch
+ * capped at AVX2) on the same machine: what BENCHMARKS.md's AVX2 machine would give, where this one
+ * has AVX-512. Measured on the GEMM-bound workloads only.
+ */
+export const AVX2_ENV = { OPENBLAS_CORETYPE: "Haswell", ATEN_CPU_CAPABILITY: "avx2", TORCH_BENCH_IMPL: "pytorch-avx2" };
+const AVX2_WORKLOADS = new Set(["W3", "W4", "W6"]);
 export const WORKLOADS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W6"];
 
 /** Sizes and timing rules; --quick is a ~2-minute smoke run (W2 at 10^4 only, two matmul sizes). Also adjoint's (bench/adjoint.ts). */
@@ -93,13 +100,14 @@ async function waitQuiet(maxMs, below = 0.3) {
 /** Run one child; resolves to its result row (or an error row on timeout, RSS cap, or crash). */
 function runChild(impl, workload, param, { timing, timeoutMs, rssCapMb }) {
   const p = param === null ? "-" : String(param);
-  const [cmd, args] =
-    impl === "pytorch"
-      ? [PYTHON, ["torch_bench.py", workload, p, JSON.stringify(timing)]]
-      : [process.execPath, ["child.mjs", impl, workload, p, JSON.stringify(timing)]];
+  const torch = impl === "pytorch" || impl === "pytorch-avx2";
+  const [cmd, args] = torch
+    ? [PYTHON, ["torch_bench.py", workload, p, JSON.stringify(timing)]]
+    : [process.execPath, ["child.mjs", impl, workload, p, JSON.stringify(timing)]];
+  const env = impl === "pytorch-avx2" ? { ...process.env, ...AVX2_ENV } : process.env;
   const base = { impl, workload, param };
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: HERE, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: HERE, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "", killedFor = null, peak = 0;
     const t0 = Date.now(), ticks0 = cpuTicks();
     child.stdout.on("data", (d) => (out += d));
@@ -138,7 +146,7 @@ function runChild(impl, workload, param, { timing, timeoutMs, rssCapMb }) {
  */
 export async function runPeers({ quick = false, impls = IMPLS, workloads = WORKLOADS, rssCapGb = 8, onRow = () => {} } = {}) {
   const { timing, timeoutMs, params, quietMs } = plan(quick);
-  const torchWhyNot = impls.includes("pytorch") ? torchProblem() : null;
+  const torchWhyNot = impls.some((i) => i.startsWith("pytorch")) ? torchProblem() : null;
   const rows = [];
   const add = (row) => (rows.push(row), onRow(row), row);
   for (const impl of impls) {
@@ -146,8 +154,9 @@ export async function runPeers({ quick = false, impls = IMPLS, workloads = WORKL
       let failed = null; // once a size fails, larger sizes of that workload are not tried
       for (const param of params[workload]) {
         const base = { impl, workload, param };
+        if (impl === "pytorch-avx2" && !AVX2_WORKLOADS.has(workload)) continue;
         if (workload === "W1") add({ ...base, skipped: "tensor library: W1 is the scalar Value graph (micrograd-style peers only)" });
-        else if (impl === "pytorch" && torchWhyNot) add({ ...base, error: torchWhyNot });
+        else if (impl.startsWith("pytorch") && torchWhyNot) add({ ...base, error: torchWhyNot });
         else if (failed) add({ ...base, skipped: `not run: ${failed}` });
         else {
           const opts = { timing, timeoutMs, rssCapMb: rssCapGb * 1024 };

@@ -4,6 +4,7 @@ Usage: /usr/bin/python3 torch_bench.py <workload> <param|-> '{"warmup":1,"runs":
 Same data (lcg.py), same timing rules and result fields as the JS peers (child.mjs, harness.mjs)."""
 import json
 import math
+import os
 import resource
 import statistics
 import sys
@@ -186,11 +187,14 @@ def main():
     workload, raw_param = sys.argv[1], sys.argv[2]
     opts = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     param = None if raw_param == "-" else int(float(raw_param))
-    row = {"impl": "pytorch", "workload": workload, "param": param}
+    # pytorch-avx2 (run.mjs AVX2_ENV): the same script with OpenBLAS and ATen held to AVX2 kernels.
+    row = {"impl": os.environ.get("TORCH_BENCH_IMPL", "pytorch"), "workload": workload, "param": param}
     try:
         step, check = WORKLOADS[workload](param)
         row.update(measure(step, **opts))
         row.update(version=torch.__version__, threads=torch.get_num_threads(), blas=blas())
+        if os.environ.get("ATEN_CPU_CAPABILITY") or os.environ.get("OPENBLAS_CORETYPE"):
+            row["kernels"] = f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '')} OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '')}"
         if workload == "W3":
             row["gflops"] = rnd(2 * param**3 / (row["median_ms"] * 1e6), 5)
         if workload == "W5":
