@@ -140,10 +140,16 @@ export function reciprocal(x: Tensor): Tensor {
   assertFloat('reciprocal', x.dtype);
   return apply('div', [scalar(1, x.dtype), x], NONE);
 }
-/** `max(x, 0)`. @example relu(tensor([-1, 2])); // [0, 2] */
+/**
+ * `max(x, 0)`; NaN stays NaN and passes its gradient, as in PyTorch.
+ *
+ * @example
+ * relu(tensor([-1, 2])); // [0, 2]
+ */
 export function relu(x: Tensor): Tensor {
   const z = scalar(0, x.dtype === 'bool' ? 'int32' : x.dtype);
-  return apply('where', [apply('compare', [x, z], { op: 'gt' }), x, z], NONE);
+  // x <= 0 ? 0 : x, not x > 0 ? x : 0: NaN fails both tests and must come out as itself.
+  return apply('where', [apply('compare', [x, z], { op: 'le' }), z, x], NONE);
 }
 
 function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b: TensorLike): Tensor {

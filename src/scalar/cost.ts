@@ -32,7 +32,7 @@
  * | exp        | `exp`     | 1       | 2        | 1       | ā += g·y                                        |
  * | log        | `log`     | 1       | 2        | 1       | ā += g/a                                        |
  * | tanh       | `tanh`    | 1       | 4        | 3       | ā += g·(1 − y²)                                 |
- * | relu       | `relu`    | 1       | 2        | 1       | ā += (a > 0) ? g : 0                            |
+ * | relu       | `relu`    | 1       | 2        | 1       | ā += (a <= 0) ? 0 : g (NaN passes g)            |
  * | sigmoid    | `sigmoid` | 4       | 4        | 3       | y = 1/(1+e^(−a)); ā += g·y(1 − y)               |
  * | sin        | `sin`     | 1       | 3        | 2       | ā += g·cos a                                    |
  * | cos        | `cos`     | 1       | 3        | 3       | ā -= g·sin a                                    |

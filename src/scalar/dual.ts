@@ -154,7 +154,7 @@ export class Dual {
   /** @example new Dual(-1, 1).relu(); // Dual(0, 0) */
   relu(): Dual {
     tally(RELU);
-    return this.value > 0 ? new Dual(this.value, this.tangent) : new Dual(0, 0);
+    return this.value <= 0 ? new Dual(0, 0) : new Dual(this.value, this.tangent);
   }
 
   /** @example new Dual(0, 1).sigmoid(); // Dual(0.5, 0.25) */

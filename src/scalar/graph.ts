@@ -196,9 +196,9 @@ export function backwardNumeric(root: Value, seed: number): void {
       case LOG:
         fa[ja + ADJ] += g / fa[ja]!;
         break;
-      // d relu a = (a > 0) da
+      // d relu a = (a <= 0 ? 0 : 1) da (NaN passes, as in PyTorch)
       case RELU:
-        if (fa[ja]! > 0) fa[ja + ADJ] += g;
+        if (!(fa[ja]! <= 0)) fa[ja + ADJ] += g;
         break;
       // dσ(a) = y(1 − y) da
       case SIGMOID: {
@@ -271,7 +271,7 @@ export function adjointValues(root: Value, seed: Value, stops: readonly Value[] 
         case EXP: acc(a, g.mul(v)); break; // d e^a = e^a da (reuses y)
         case LOG: acc(a, g.div(a)); break;
         case TANH: acc(a, g.mul(v.mul(v).neg().add(1))); break; // d tanh a = (1 - y²) da
-        case RELU: if (a.data > 0) acc(a, g); break;
+        case RELU: if (!(a.data <= 0)) acc(a, g); break;
         case SIGMOID: acc(a, g.mul(v.mul(v.neg().add(1)))); break; // dσ = σ(1 - σ) da
         case SIN: acc(a, g.mul(a.cos())); break;
         case COS: acc(a, g.mul(a.sin()).neg()); break;

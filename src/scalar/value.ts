@@ -228,10 +228,10 @@ export class Value {
     return node(Math.tanh(this.data), TANH, this, null, 0);
   }
 
-  /** max(0, x); its derivative at 0 is 0 (PyTorch's). @example new Value(-1).relu().data; // 0 */
+  /** max(0, x); its derivative at 0 is 0, and NaN stays NaN with derivative 1 (PyTorch's). @example new Value(-1).relu().data; // 0 */
   relu(): Value {
     const x = this.data;
-    return node(x > 0 ? x : 0, RELU, this, null, 0);
+    return node(x <= 0 ? 0 : x, RELU, this, null, 0);
   }
 
   /** 1 / (1 + e^-x) (Exercise 28.1). @example new Value(0).sigmoid().data; // 0.5 */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Value, add, cos, div, exp, log, mul, neg, pow, relu, sigmoid, sin, sub, tanh, topoSort, zeroGrad,
+  Dual, Value, add, cos, div, exp, grad, log, mul, neg, pow, relu, sigmoid, sin, sub, tanh, topoSort, zeroGrad,
 } from '../../src/scalar/index.js';
 import type { GraphNode } from '../../src/viz/graph.js';
 
@@ -361,5 +361,21 @@ describe('memory', () => {
     for (let i = 0; i < 9000; i++) step(); // ~300k nodes, ~25 MB if they were kept
     const after = used();
     expect(after - before).toBeLessThan(3_000_000);
+  });
+});
+
+describe('relu at NaN, as PyTorch 1.13 (torch.relu(nan) = nan, gradient 1)', () => {
+  it('Value and Dual keep NaN and pass its derivative (the tensor op: test/tensor/ops.test.ts)', () => {
+    const x = new Value(NaN);
+    const y = x.relu();
+    expect(y.data).toBeNaN();
+    y.backward();
+    expect(x.grad).toBe(1);
+    const d = new Dual(NaN, 1).relu();
+    expect(d.value).toBeNaN();
+    expect(d.tangent).toBe(1);
+    const g = grad((v: Value) => v.relu());
+    expect(g(NaN).data).toBe(1);
+    expect(g(0).data).toBe(0);
   });
 });

@@ -99,6 +99,12 @@ describe('ops without goldens', () => {
     expect(sign(tensor([-3, 0, 2])).toArray()).toEqual([-1, 0, 1]);
     expect(relu(tensor([-1, 0, 2])).toArray()).toEqual([0, 0, 2]);
     expect(relu(i32([-1, 3])).dtype).toBe('int32');
+    // PyTorch 1.13: relu([nan, -1, 0, 2]) = [nan, 0, 0, 2]; its gradient with ones = [1, 0, 0, 1].
+    const x = tensor([NaN, -1, 0, 2], { requiresGrad: true });
+    const y = relu(x);
+    expect(Array.from(y.toTypedArray())).toEqual([NaN, 0, 0, 2]);
+    y.backward(tensor([1, 1, 1, 1]));
+    expect(Array.from(x.grad!.toTypedArray())).toEqual([1, 0, 0, 1]);
     const s = sigmoid(f64([-1000, 0, 1000])).toArray();
     expect(s).toEqual([0, 0.5, 1]);
   });
