@@ -216,7 +216,10 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
     }
     interface PageApi {
       goldens(cs: GoldenCase[]): { results: CaseResult[]; wasmAllocs: number };
-      threadedMatmul(): Promise<{ workersReady: boolean; threads: number; readyWorkers: number; parallelCalls: number; maxErr: number }>;
+      threadedMatmul(): Promise<{
+        workersReady: boolean; threads: number; readyWorkers: number; parallelCalls: number; maxErr: number;
+        elementwiseSplits: number; elementwiseMaxRelErr: number;
+      }>;
       train(): { wasm: number[]; js: number[] };
     }
     type PageWindow = { adjointPage: PageApi };
@@ -266,6 +269,7 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
         expect(training.wasm[3]!).toBeLessThan(training.wasm[0]!);
         const gemm = await tab.evaluate(() => (window as unknown as PageWindow).adjointPage.threadedMatmul());
         expect(gemm.maxErr).toBeLessThan(1e-3);
+        expect(gemm.elementwiseMaxRelErr, 'x·y + 1, exp: wasm (split or not) vs js').toBeLessThan(1e-6);
         expect(problems).toEqual([]);
         return { ready, gemm };
       } finally {
@@ -279,6 +283,7 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
       expect(ready.info.sharedMemory).toBe(true);
       expect(gemm.workersReady).toBe(true);
       expect(gemm.parallelCalls).toBeGreaterThan(0);
+      expect(gemm.elementwiseSplits, 'mul, add and exp split over the Web Worker').toBe(3);
     }, 60_000);
 
     it('without isolation: goldens and training on one thread (private memory)', async () => {
@@ -287,6 +292,7 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
       expect(ready.info.sharedMemory).toBe(false);
       expect(ready.info.threads).toBe(1);
       expect(gemm.parallelCalls).toBe(0);
+      expect(gemm.elementwiseSplits).toBe(0);
     }, 60_000);
   });
 });

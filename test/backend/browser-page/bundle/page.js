@@ -99,12 +99,24 @@ async function threadedMatmul() {
   const workersReady = A.wasmInfo().threads > 1 && A.wasmInfo().readyWorkers > 0;
   const w = A.matmul(a, b).toTypedArray();
   const info = A.wasmInfo();
+  // Elementwise kernels of 2^15+ elements are split over the workers too (75,000 elements: mul, add, exp).
+  const x = A.randn([300, 250]);
+  const y = A.randn([300, 250]);
+  const before = A.wasmInfo().stats.parallelCalls;
+  const e = x.mul(y).add(1).exp().toTypedArray();
+  const elementwiseSplits = A.wasmInfo().stats.parallelCalls - before;
   A.setBackend('js');
   const j = A.matmul(a, b).toTypedArray();
+  const ej = x.mul(y).add(1).exp().toTypedArray();
   A.setBackend('wasm');
   let maxErr = 0;
   for (let i = 0; i < j.length; i++) maxErr = Math.max(maxErr, Math.abs(w[i] - j[i]));
-  return { workersReady, threads: info.threads, readyWorkers: info.readyWorkers, parallelCalls: info.stats.parallelCalls, maxErr };
+  let elementwiseMaxRelErr = 0;
+  for (let i = 0; i < ej.length; i++) elementwiseMaxRelErr = Math.max(elementwiseMaxRelErr, Math.abs(e[i] - ej[i]) / Math.abs(ej[i]));
+  return {
+    workersReady, threads: info.threads, readyWorkers: info.readyWorkers, parallelCalls: info.stats.parallelCalls, maxErr,
+    elementwiseSplits, elementwiseMaxRelErr,
+  };
 }
 
 /** Four Adam steps of a small conv net (nn, nn/functional and optim from their own entry files). */
