@@ -4,7 +4,7 @@
  * with tensors (`add(x, 1)`, `x.mul(2)`) and never promote a float tensor.
  */
 import { DTypeError } from '../errors.js';
-import { Tensor, assertFloat, broadcastShapes, isFloat, resultType, type DType } from '../tensor/index.js';
+import { Tensor, assertFloat, isFloat, resultType, type DType } from '../tensor/index.js';
 import { apply, scalar } from './dispatch.js';
 import type { NoParams, Primitive } from './primitives.js';
 import './table.js';
@@ -194,27 +194,21 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 /**
- * The larger of `a` and `b` elementwise (NaN propagates).
+ * The larger of `a` and `b` elementwise (NaN propagates); at a tie each
+ * input gets half the gradient, as in PyTorch.
  *
  * @example
  * maximum(tensor([1, 5]), tensor([3, 2])); // [3, 5]
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return extreme('maximum', 'lt', a, b);
+  const [x, y] = promote('maximum', a, b, 'any');
+  return apply('maximum', [x, y], NONE);
 }
 
-/** The smaller of `a` and `b` elementwise (NaN propagates). @example minimum(x, 0); */
+/** The smaller of `a` and `b` elementwise (NaN propagates; half the gradient each at a tie). @example minimum(x, 0); */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return extreme('minimum', 'gt', a, b);
-}
-
-function extreme(op: string, cmp: 'lt' | 'gt', a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = promote(op, a, b, 'any');
-  broadcastShapes(op, x.shape, y.shape);
-  // b where (a cmp b) or b is NaN, else a.
-  const takeB = apply('compare', [x, y], { op: cmp });
-  const bNaN = apply('compare', [y, y], { op: 'ne' });
-  return apply('where', [takeB, y, apply('where', [bNaN, y, x], NONE)], NONE);
+  const [x, y] = promote('minimum', a, b, 'any');
+  return apply('minimum', [x, y], NONE);
 }
 
 /** Options of `clamp`. */

@@ -1,7 +1,7 @@
 /**
  * The closed set of primitives and the shape of a rule.
  *
- * Every differentiable op in adjoint is a composite of these 35 primitives.
+ * Every differentiable op in adjoint is a composite of these 37 primitives.
  * Each has a typed params object (`PrimParams`), and `table.ts` holds one
  * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
  * primitive without a rule does not compile.
@@ -44,6 +44,9 @@ export interface PrimParams {
   // selection and comparison (inputs: [a, b] / [cond, a, b])
   compare: { readonly op: CompareOp };
   where: NoParams;
+  /** Primitives for PyTorch's derivative: half the gradient to each input at a tie (and one kernel, not four). */
+  maximum: NoParams;
+  minimum: NoParams;
   // reductions
   sum: { readonly dims: readonly number[]; readonly keepdim: boolean };
   argReduce: { readonly op: ArgReduceOp; readonly dim: number; readonly keepdim: boolean };

@@ -42,6 +42,31 @@ const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i <
 /** A 0-d constant with the dtype of `like`. */
 const k = (v: number, like: T): T => scalar(v, like.dtype);
 
+/**
+ * The rule of `maximum` (`wins` = gt) or `minimum` (lt), as PyTorch's: an
+ * input gets g where the other does not win, halved at a tie (a NaN wins
+ * nothing, so both inputs get g); the tangent is the winner's, the mean at
+ * a tie, and the second input's otherwise.
+ */
+function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'): Rule<P> {
+  const beats = (a: T, b: T): T => apply('compare', [a, b], { op: wins });
+  return {
+    forward: (x) => raw.rawBinary(op, x[0]!, x[1]!),
+    save: 'x',
+    vjp: (g, { x: [a, b], needs }) => {
+      const share = where(eq(a!, b!), mul(g, k(0.5, g)), g);
+      const z = k(0, g);
+      return [needs[0] ? where(beats(b!, a!), z, share) : null, needs[1] ? where(beats(a!, b!), z, share) : null];
+    },
+    jvp: (dx, { x: [a, b] }) => {
+      if (!dx[0] && !dx[1]) return null;
+      const da = dx[0] ?? k(0, a!);
+      const db = dx[1] ?? k(0, b!);
+      return where(eq(a!, b!), mul(add(da, db), k(0.5, da)), where(beats(a!, b!), da, db));
+    },
+  };
+}
+
 /** Sum of the non-null terms (null when all are null: a zero tangent). */
 function addT(...terms: MaybeT[]): MaybeT {
   let acc: MaybeT = null;
@@ -162,6 +187,8 @@ const RULES: RuleTable = {
     },
     jvp: (dx, { x: [cond, a] }) => (dx[1] || dx[2] ? where(cond!, dx[1] ?? k(0, a!), dx[2] ?? k(0, a!)) : null),
   },
+  maximum: extremeRule('maximum', 'gt'),
+  minimum: extremeRule('minimum', 'lt'),
   // The transpose of a sum broadcasts g back over the reduced dims.
   sum: linear(
     'sum',

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   RangeArgError, ShapeError, amax, arange, argmax, argmin, cast, cat, contiguous, eq, erf, exp, ge, gelu, gt, indexSelect,
-  le, logSoftmax, logsumexp, lt, matmul, max, maximum, mean, min, ne, norm, ones, pad, prod, relu, reshape, scatterAdd,
+  full, jvp, le, logSoftmax, logsumexp, lt, matmul, max, maximum, mean, min, minimum, ne, norm, ones, pad, prod, relu, reshape, scatterAdd,
   sigmoid, sign, slice, softmax, softplus, squeeze, stack, std, sum, tensor, unsqueeze, variance, view, where, zeros,
   type Tensor,
 } from '../../src/index.js';
@@ -107,6 +107,26 @@ describe('ops without goldens', () => {
     expect(Array.from(x.grad!.toTypedArray())).toEqual([1, 0, 0, 1]);
     const s = sigmoid(f64([-1000, 0, 1000])).toArray();
     expect(s).toEqual([0, 0.5, 1]);
+  });
+
+  it('maximum and minimum at ties and NaN: values, gradients and tangents of PyTorch 1.13', () => {
+    // torch.maximum/minimum of a = [nan, -1, 0, 2, 3], b = [0, 1, 0, 2, nan] (float64), backward with
+    // [1, 2, 4, 8, 16], forward-mode tangents 1 (a) and 10 (b): PyTorch's numbers.
+    const want = {
+      maximum: { y: [NaN, 1, 0, 2, NaN], ga: [1, 0, 2, 4, 16], gb: [1, 2, 2, 4, 16], t: [10, 10, 5.5, 5.5, 10] },
+      minimum: { y: [NaN, -1, 0, 2, NaN], ga: [1, 2, 2, 4, 16], gb: [1, 0, 2, 4, 16], t: [10, 1, 5.5, 5.5, 10] },
+    };
+    for (const [name, f] of [['maximum', maximum], ['minimum', minimum]] as const) {
+      const a = tensor([NaN, -1, 0, 2, 3], { dtype: 'float64', requiresGrad: true });
+      const b = tensor([0, 1, 0, 2, NaN], { dtype: 'float64', requiresGrad: true });
+      const y = f(a, b);
+      y.backward(tensor([1, 2, 4, 8, 16], { dtype: 'float64' }));
+      const [, tangent] = jvp((p: Tensor, q: Tensor) => f(p, q), [a.detach(), b.detach()], [ones([5], { dtype: 'float64' }), full([5], 10, { dtype: 'float64' })]);
+      expect(Array.from(y.toTypedArray()), name).toEqual(want[name].y);
+      expect(Array.from(a.grad!.toTypedArray()), `${name} grad a`).toEqual(want[name].ga);
+      expect(Array.from(b.grad!.toTypedArray()), `${name} grad b`).toEqual(want[name].gb);
+      expect(Array.from((tangent as Tensor).toTypedArray()), `${name} tangent`).toEqual(want[name].t);
+    }
   });
 
   it('comparisons and where', () => {
