@@ -1,7 +1,7 @@
 /**
  * The closed set of primitives and the shape of a rule.
  *
- * Every differentiable op in adjoint is a composite of these 37 primitives.
+ * Every differentiable op in adjoint is a composite of these 38 primitives.
  * Each has a typed params object (`PrimParams`), and `table.ts` holds one
  * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
  * primitive without a rule does not compile.
@@ -49,6 +49,12 @@ export interface PrimParams {
   minimum: NoParams;
   // reductions
   sum: { readonly dims: readonly number[]; readonly keepdim: boolean };
+  /**
+   * The max or min over `dims` with PyTorch's gradient for `amax`/`amin` and
+   * whole-tensor `max`/`min`: split evenly over the tied elements (with
+   * `nanPicks`, a NaN result picks the NaN elements).
+   */
+  extreme: { readonly op: 'max' | 'min'; readonly dims: readonly number[]; readonly keepdim: boolean; readonly nanPicks: boolean };
   argReduce: { readonly op: ArgReduceOp; readonly dim: number; readonly keepdim: boolean };
   // shape and movement (views where possible)
   reshape: { readonly shape: Shape };

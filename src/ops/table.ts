@@ -67,6 +67,19 @@ function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'):
   };
 }
 
+/**
+ * The weight of each element of `x` in `extreme`'s result `y`: 1/count on the
+ * elements equal to it, 0 elsewhere (NaN everywhere when `y` is NaN and
+ * `nanPicks` is off: 0/0, as PyTorch's amax gives).
+ */
+function tieWeights(x: T, y: T, p: PrimParams['extreme']): T {
+  const yk = p.keepdim ? y : reshape(y, keptShape(x.shape, p.dims));
+  let ties = eq(x, yk);
+  if (p.nanPicks) ties = where(apply('compare', [yk, yk], { op: 'ne' }), apply('compare', [x, x], { op: 'ne' }), ties);
+  const w = apply('cast', [ties], { dtype: x.dtype });
+  return div(w, sum(w, p.dims, true));
+}
+
 /** Sum of the non-null terms (null when all are null: a zero tangent). */
 function addT(...terms: MaybeT[]): MaybeT {
   let acc: MaybeT = null;
@@ -189,6 +202,12 @@ const RULES: RuleTable = {
   },
   maximum: extremeRule('maximum', 'gt'),
   minimum: extremeRule('minimum', 'lt'),
+  extreme: {
+    forward: (x, p) => raw.rawReduce(p.op, x[0]!, p.dims, p.keepdim, x[0]!.dtype),
+    save: 'xy',
+    vjp: (g, { x: [x], y, p, shapes }) => [mul(expand(reshape(g, keptShape(shapes[0]!, p.dims)), shapes[0]!), tieWeights(x!, y, p))],
+    jvp: (dx, { x: [x], y, p }) => (dx[0] ? sum(mul(dx[0], tieWeights(x!, y, p)), p.dims, p.keepdim) : null),
+  },
   // The transpose of a sum broadcasts g back over the reduced dims.
   sum: linear(
     'sum',

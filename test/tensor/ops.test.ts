@@ -129,6 +129,27 @@ describe('ops without goldens', () => {
     }
   });
 
+  it('max/amax/min reductions at ties, NaN and infinity: gradients and tangents of PyTorch 1.13', () => {
+    const grad = (f: (x: Tensor) => Tensor, v: number[] | number[][]): [number[], number[]] => {
+      const x = tensor(v, { requiresGrad: true });
+      const y = f(x);
+      y.sum().backward();
+      return [Array.from(y.toTypedArray()), Array.from(x.grad!.toTypedArray())];
+    };
+    // PyTorch's numbers (torch.max, torch.amax, torch.min; backward of the sum).
+    expect(grad((x) => max(x), [1, 3, 3, 2])).toEqual([[3], [0, 0.5, 0.5, 0]]);
+    expect(grad((x) => amax(x, 1), [[1, 3, 3], [2, 2, 0]])).toEqual([[3, 2], [0, 0.5, 0.5, 0.5, 0.5, 0]]);
+    expect(grad((x) => min(x), [[1, 3, 3], [2, 2, 0]])).toEqual([[0], [0, 0, 0, 0, 0, 1]]);
+    expect(grad((x) => max(x), [1, NaN, 2])).toEqual([[NaN], [0, 1, 0]]); // whole-tensor max: the NaN takes it
+    expect(grad((x) => amax(x, 0), [1, NaN, 2])).toEqual([[NaN], [NaN, NaN, NaN]]); // amax: 0/0
+    expect(grad((x) => amax(x, 0), [1, Infinity])).toEqual([[Infinity], [0, 1]]);
+    expect(Object.is(amax(tensor([-0], { requiresGrad: true }), 0).item(), -0)).toBe(true);
+    // forward mode: the mean of the tied tangents (PyTorch: 3 for tangents [1, 2, 4, 8])
+    const t = [tensor([1, 3, 3, 2])] as const;
+    expect(jvp((x: Tensor) => amax(x, 0), [...t], [tensor([1, 2, 4, 8])])[1].item()).toBe(3);
+    expect(jvp((x: Tensor) => max(x), [...t], [tensor([1, 2, 4, 8])])[1].item()).toBe(3);
+  });
+
   it('comparisons and where', () => {
     const a = tensor([1, 2, 3]);
     expect(eq(a, 2).toArray()).toEqual([false, true, false]);
