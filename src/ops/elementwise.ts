@@ -3,6 +3,7 @@
  * math, comparisons, `where`, `clamp`, `maximum`/`minimum`. Plain numbers mix
  * with tensors (`add(x, 1)`, `x.mul(2)`) and never promote a float tensor.
  */
+import { isGradEnabled } from '../autograd/index.js';
 import { DTypeError } from '../errors.js';
 import { Tensor, assertFloat, isFloat, resultType, type DType } from '../tensor/index.js';
 import { apply, scalar } from './dispatch.js';
@@ -220,7 +221,8 @@ export interface ClampOptions {
 }
 
 /**
- * `x` limited to `[min, max]`; the gradient is 1 inside, 0 outside.
+ * `x` limited to `[min, max]`; the gradient is 1 inside (bounds included),
+ * 0 outside and at NaN, as in PyTorch.
  *
  * @example
  * clamp(x, { min: -1, max: 1 });
@@ -237,6 +239,10 @@ export function clamp(x: Tensor, opts: ClampOptions = {}): Tensor {
   if (max !== null) {
     const [a, m] = promote('clamp', y, max, 'any');
     y = apply('where', [apply('compare', [a, m], { op: 'gt' }), m, a], NONE);
+  }
+  // A NaN stays NaN but passes no gradient (PyTorch's mask is min <= x <= max); only matters when one flows.
+  if (x._isFloat && ((x.requiresGrad && isGradEnabled()) || x._tangents !== null)) {
+    y = apply('where', [apply('compare', [x, x], { op: 'ne' }), x.detach(), y], NONE);
   }
   return y;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  RangeArgError, ShapeError, amax, arange, argmax, argmin, cast, cat, contiguous, eq, erf, exp, ge, gelu, gt, indexSelect,
+  RangeArgError, ShapeError, amax, arange, argmax, argmin, cast, cat, clamp, contiguous, eq, erf, exp, ge, gelu, gt, indexSelect,
   full, jvp, le, logSoftmax, logsumexp, lt, matmul, max, maximum, mean, min, minimum, ne, norm, ones, pad, prod, relu, reshape, scatterAdd,
   sigmoid, sign, slice, softmax, softplus, squeeze, stack, std, sum, tensor, unsqueeze, variance, view, where, zeros,
   type Tensor,
@@ -148,6 +148,21 @@ describe('ops without goldens', () => {
     const t = [tensor([1, 3, 3, 2])] as const;
     expect(jvp((x: Tensor) => amax(x, 0), [...t], [tensor([1, 2, 4, 8])])[1].item()).toBe(3);
     expect(jvp((x: Tensor) => max(x), [...t], [tensor([1, 2, 4, 8])])[1].item()).toBe(3);
+  });
+
+  it('clamp at NaN and at its bounds: gradients of PyTorch 1.13', () => {
+    const x = tensor([NaN, -1, 0, 2, 5], { requiresGrad: true });
+    const lo = zeros([5], { requiresGrad: true });
+    const hi = full([5], 3, { requiresGrad: true });
+    const y = clamp(x, { min: lo, max: hi });
+    y.backward(ones([5]));
+    expect(Array.from(y.toTypedArray())).toEqual([NaN, 0, 0, 2, 3]);
+    expect(Array.from(x.grad!.toTypedArray())).toEqual([0, 0, 1, 1, 0]);
+    expect(Array.from(lo.grad!.toTypedArray())).toEqual([0, 1, 0, 0, 0]);
+    expect(Array.from(hi.grad!.toTypedArray())).toEqual([0, 0, 0, 0, 1]);
+    const z = tensor([NaN, -1, 0, 2, 5], { requiresGrad: true });
+    clamp(z, { max: 2 }).backward(ones([5]));
+    expect(Array.from(z.grad!.toTypedArray())).toEqual([0, 1, 1, 1, 0]);
   });
 
   it('comparisons and where', () => {
