@@ -23,7 +23,8 @@ export class JsStorage implements Storage {
   }
 }
 
-function makeArray(dtype: DType, n: number): TypedArray {
+/** A zeroed typed array of `n` elements of `dtype` (also the wasm backend's small storages). @example makeArray('bool', 3); // Uint8Array [0, 0, 0] */
+export function makeArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);
@@ -55,9 +56,12 @@ function isContiguous(v: View): boolean {
 
 /**
  * Storage positions of the elements of a view of `shape` with `strides` and
- * `offset`, in row-major order.
+ * `offset`, in row-major order (also the wasm backend's batch offsets).
+ *
+ * @example
+ * positionsOf([2, 2], [1, 2], 0); // Int32Array [0, 2, 1, 3]
  */
-function positionsOf(shape: readonly number[], strides: readonly number[], offset: number): Int32Array {
+export function positionsOf(shape: readonly number[], strides: readonly number[], offset: number): Int32Array {
   const n = sizeOf(shape);
   const out = new Int32Array(n);
   const nd = shape.length;

@@ -14,7 +14,7 @@
  * Inputs from another backend (a `JsStorage` made before `setBackend('wasm')`)
  * are copied into a temporary block for the call.
  */
-import { jsBackend, JsStorage } from '../js.js';
+import { jsBackend, JsStorage, positionsOf } from '../js.js';
 import type { ArgReduceOp, Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp, View, Window } from '../types.js';
 import { collapse, contiguousStrides, geoWords, sizeOf, writeGeo, type Geometry } from './geometry.js';
 import {
@@ -206,25 +206,6 @@ function tanhContiguous(x: View, n: number, dtype: DType): Storage {
 
 function fillValue(dtype: DType, value: number): number {
   return dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
-}
-
-/** Batch offsets (elements) of the leading dims of a view. */
-function batchOffsets(shape: readonly number[], strides: readonly number[], count: number): Int32Array | Float64Array {
-  const out = new Float64Array(count);
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  let off = 0;
-  for (let t = 0; t < count; t++) {
-    out[t] = off;
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += strides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      off -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 /** The GEMM jobs of one product split over `T` threads: jobs[t] is a flat list of job words. */
@@ -464,8 +445,8 @@ export const wasmBackend: Backend = {
         (code === 0 ? gemmKernels.gemmF32 : gemmKernels.gemmF64)(pa, sai, sak, pb, sbk, sbj, pc, m, n, k, m, work);
         return out;
       }
-      const offA = batchOffsets(batch, a.strides.slice(0, nd - 2), count);
-      const offB = batchOffsets(batch, b.strides.slice(0, nd - 2), count);
+      const offA = positionsOf(batch, a.strides.slice(0, nd - 2), 0);
+      const offB = positionsOf(batch, b.strides.slice(0, nd - 2), 0);
       const pas: number[] = [];
       const pbs: number[] = [];
       const pcs: number[] = [];

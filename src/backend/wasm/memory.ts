@@ -29,6 +29,7 @@
  * that is copied back when the call ends.
  */
 import type { DType, Storage, TypedArray } from '../types.js';
+import { makeArray } from '../js.js';
 import { AdjointError } from '../../errors.js';
 import { PAGE, envVar, nodeProcess, type Runtime } from './module.js';
 
@@ -195,16 +196,6 @@ export function typedView(dtype: DType, ptr: number, length: number): TypedArray
   }
 }
 
-/** A zeroed typed array of the JS heap. */
-function hostArray(dtype: DType, length: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(length);
-    case 'float64': return new Float64Array(length);
-    case 'int32': return new Int32Array(length);
-    case 'bool': return new Uint8Array(length);
-  }
-}
-
 function grow(end: number): void {
   const have = buffer.byteLength;
   if (end <= have) return;
@@ -346,7 +337,7 @@ export function isSmall(dtype: DType, length: number): boolean {
  * call (contents undefined), or a zeroed small one in the JS heap.
  */
 export function newStorage(dtype: DType, length: number): WasmStorage {
-  if (isSmall(dtype, length)) return hostStorage(hostArray(dtype, length), dtype);
+  if (isSmall(dtype, length)) return hostStorage(makeArray(dtype, length), dtype);
   const box = new Box(dtype, length);
   const s = new WasmStorage(dtype, length, box);
   place(box);
