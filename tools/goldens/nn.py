@@ -20,49 +20,20 @@ the outputs; then `backward` of sum(out * cotangent) (plus the weights' term for
 gradients of the inputs and of the parameters (by state-dict name).
 """
 import json
-import math
 import os
-import re
 import sys
 from collections import OrderedDict
 
 import torch
 import torch.nn as nn
 
+from common import T, num, snake  # the script's folder is on sys.path
+
 torch.set_default_dtype(torch.float64)
 torch.manual_seed(0)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'nn')
-
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return 'NaN'
-    if math.isinf(x):
-        return 'Infinity' if x > 0 else '-Infinity'
-    return x
-
-
-def T(t):
-    if t is None:
-        return None
-    t = t.detach()
-    out = {'shape': list(t.shape)}
-    if t.dtype == torch.bool:
-        out['dtype'] = 'bool'
-        out['data'] = [bool(v) for v in t.reshape(-1).tolist()]
-    elif t.dtype in (torch.int64, torch.int32):
-        out['dtype'] = 'int64'
-        out['data'] = [int(v) for v in t.reshape(-1).tolist()]
-    else:
-        out['data'] = [num(v) for v in t.reshape(-1).tolist()]
-    return out
-
-
-def snake(name):
-    return re.sub(r'([A-Z])', lambda m: '_' + m.group(1).lower(), name)
 
 
 def kw(opts):

@@ -28,10 +28,11 @@ Tensors are {"shape": [...], "data": [...]} (flat, row-major); NaN and infinitie
 import json
 import math
 import os
-import re
 import warnings
 
 import torch
+
+from common import T, num, snake as snake_case  # the script's folder is on sys.path
 
 warnings.filterwarnings('ignore')
 torch.set_default_dtype(torch.float64)
@@ -43,7 +44,7 @@ SPECIAL = {'tMax': 'T_max'}
 
 
 def snake(name):
-    return SPECIAL.get(name) or re.sub(r'([A-Z])', lambda m: '_' + m.group(1).lower(), name)
+    return snake_case(name, SPECIAL)
 
 
 def kwargs_of(opts):
@@ -51,22 +52,6 @@ def kwargs_of(opts):
     for k, v in opts.items():
         out[snake(k)] = tuple(v) if isinstance(v, list) and k == 'betas' else v
     return out
-
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return 'NaN'
-    if math.isinf(x):
-        return 'Infinity' if x > 0 else '-Infinity'
-    return x
-
-
-def T(t):
-    if t is None:
-        return None
-    t = t.detach()
-    return {'shape': list(t.shape), 'data': [num(v) for v in t.reshape(-1).tolist()]}
 
 
 # The problem: fixed data and initial parameters (exact binary fractions).
