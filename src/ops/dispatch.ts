@@ -97,6 +97,19 @@ export function apply<P extends Primitive>(prim: P, xs: readonly Tensor[], p: Pr
   return y;
 }
 
+/**
+ * Whether an op on `x` gets a gradient or a tangent: grad mode with `x`
+ * requiring grad, or forward-mode tangents on `x`. Composites that only pay
+ * for extra work to get PyTorch's derivative (clamp at NaN, max/min ties)
+ * ask this first.
+ *
+ * @example
+ * isTracked(tensor([1], { requiresGrad: true })); // true (grad mode on)
+ */
+export function isTracked(x: Tensor): boolean {
+  return (x._requiresGrad && isGradEnabled()) || x._tangents !== null;
+}
+
 function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tensor[], y: Tensor, p: PrimParams[P]): void {
   for (const level of activeLevels()) {
     if (isMasked(level)) continue;

@@ -3,10 +3,9 @@
  * math, comparisons, `where`, `clamp`, `maximum`/`minimum`. Plain numbers mix
  * with tensors (`add(x, 1)`, `x.mul(2)`) and never promote a float tensor.
  */
-import { isGradEnabled } from '../autograd/index.js';
 import { DTypeError } from '../errors.js';
 import { Tensor, assertFloat, isFloat, resultType, type DType } from '../tensor/index.js';
-import { apply, scalar } from './dispatch.js';
+import { apply, isTracked, scalar } from './dispatch.js';
 import type { NoParams, Primitive } from './primitives.js';
 import './table.js';
 
@@ -241,7 +240,7 @@ export function clamp(x: Tensor, opts: ClampOptions = {}): Tensor {
     y = apply('where', [apply('compare', [a, m], { op: 'gt' }), m, a], NONE);
   }
   // A NaN stays NaN but passes no gradient (PyTorch's mask is min <= x <= max); only matters when one flows.
-  if (x._isFloat && ((x.requiresGrad && isGradEnabled()) || x._tangents !== null)) {
+  if (x._isFloat && isTracked(x)) {
     y = apply('where', [apply('compare', [x, x], { op: 'ne' }), x.detach(), y], NONE);
   }
   return y;

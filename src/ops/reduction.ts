@@ -4,10 +4,9 @@
  * `{keepdim}`. Only `sum` (and `argReduce`) are primitives; the rest are
  * composites whose gradients come for free.
  */
-import { isGradEnabled } from '../autograd/index.js';
 import { RangeArgError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor, assertFloat, normDim, normDims, raw, sizeOf } from '../tensor/index.js';
-import { apply } from './dispatch.js';
+import { apply, isTracked } from './dispatch.js';
 import { abs, cast, div, eq, log, mul, pow, sqrt, sub, where, add, exp, ne } from './elementwise.js';
 import { cat, narrow, permute, reshape } from './shape.js';
 
@@ -119,14 +118,10 @@ function extremeAlong(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolea
 
 function extremeAll(op: 'max' | 'min', x: Tensor): Tensor {
   if (x.size === 0) throw new ShapeError(op, `cannot reduce an empty tensor (shape ${fmtShape(x.shape)})`);
-  if (tracked(x)) return apply('extreme', [x], { op, dims: x.shape.map((_, i) => i), keepdim: false, nanPicks: true });
+  if (isTracked(x)) return apply('extreme', [x], { op, dims: x.shape.map((_, i) => i), keepdim: false, nanPicks: true });
   return reshape(extremeAlong(op, reshape(x, [-1]), 0, false).values, []);
 }
 
-/** Whether a gradient or a tangent flows through an op on `x` (then max/min reductions use the `extreme` primitive). */
-function tracked(x: Tensor): boolean {
-  return (x.requiresGrad && isGradEnabled()) || x._tangents !== null;
-}
 
 /**
  * The maximum: of all elements (a 0-d tensor), or along `dim` as
@@ -160,7 +155,7 @@ function extremeDims(op: 'max' | 'min', x: Tensor, dim: DimArg, keepdim: boolean
   const dims = reduceDims(op === 'max' ? 'amax' : 'amin', x, dim);
   if (dims.length === 0) return reshape(x, x.shape);
   // (An empty reduced dim goes the plain way, which names it in its error.)
-  if (tracked(x) && dims.every((d) => x.shape[d] !== 0)) return apply('extreme', [x], { op, dims, keepdim, nanPicks: false });
+  if (isTracked(x) && dims.every((d) => x.shape[d] !== 0)) return apply('extreme', [x], { op, dims, keepdim, nanPicks: false });
   const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
   const moved = permute(x, [...kept, ...dims]);
   const merged = reshape(moved, [...kept.map((i) => x.shape[i]!), -1]);
