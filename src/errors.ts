@@ -28,6 +28,13 @@ export class RangeArgError extends AdjointError {}
 /** Misuse of the autograd engine: backward on a freed graph, a stale saved tensor... */
 export class AutogradError extends AdjointError {}
 
+/**
+ * Where a tensor lives does not fit: an op over tensors on two backends, a
+ * synchronous read of a GPU tensor, no WebGPU adapter, a lost device, GPU
+ * memory exhausted.
+ */
+export class DeviceError extends AdjointError {}
+
 /** Formats a shape the way every message in adjoint prints it: `[2,3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -251,6 +251,10 @@ export const jsBackend: Backend = {
     return out;
   },
 
+  readAsync(x) {
+    return Promise.resolve(jsBackend.read(x));
+  },
+
   fill(dst, value) {
     const data = dataOf(dst);
     const v = dst.storage.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;

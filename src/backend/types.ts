@@ -16,8 +16,8 @@
 /** Element types of a tensor. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
-/** Names of the available backends. */
-export type BackendName = 'js' | 'wasm';
+/** Names of the available backends: two on the CPU, and the GPU through WebGPU. */
+export type BackendName = 'js' | 'wasm' | 'webgpu';
 
 /** The typed arrays that `read` returns, one per dtype (bool is a `Uint8Array` of 0/1). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -80,8 +80,13 @@ export interface Backend {
   alloc(dtype: DType, length: number): Storage;
   /** A storage holding `values` converted to `dtype` (bool: nonzero → 1). */
   fromArray(dtype: DType, values: ArrayLike<number>): Storage;
-  /** A contiguous row-major copy of the view's elements. */
+  /**
+   * A contiguous row-major copy of the view's elements. Backends whose memory
+   * the CPU cannot read synchronously (webgpu) throw a `DeviceError`.
+   */
   read(x: View): TypedArray;
+  /** The same copy as `read`, asynchronously: the one reader every backend has. */
+  readAsync(x: View): Promise<TypedArray>;
   /** Writes `value` into every element of the view. */
   fill(dst: View, value: number): void;
   /** Copies `src` into `dst` elementwise (same shape), converting the dtype. */

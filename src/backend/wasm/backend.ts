@@ -294,6 +294,10 @@ export const wasmBackend: Backend = {
     return jsBackend.read(x);
   },
 
+  readAsync(x) {
+    return Promise.resolve(jsBackend.read(x));
+  },
+
   fill(dst, value) {
     const s = dst.storage;
     if (!(s instanceof WasmStorage) || s.box.small) return jsBackend.fill(dst, value);
