@@ -11,7 +11,7 @@
  */
 import { AutogradError, ShapeError, fmtShape } from '../errors.js';
 import type { Storage } from '../backend/index.js';
-import { Tensor, sameShape, raw } from '../tensor/index.js';
+import { Tensor, deviceOf, sameShape, raw } from '../tensor/index.js';
 import { gm } from './math.js';
 import { isAnomalyEnabled, withGradMode } from './mode.js';
 import { AccumulateGrad, Node, nodeOf } from './node.js';
@@ -148,7 +148,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, run: Run): void {
 function checkNaN(node: Node, grads: readonly (Tensor | null)[]): void {
   for (let i = 0; i < grads.length; i++) {
     const gi = grads[i];
-    if (gi && raw.hasNaN(gi)) {
+    if (gi && raw.hasNaN(gi, 'detectAnomaly')) {
       const where = node.trace ?? '(no stack recorded: run the forward pass inside detectAnomaly to record it)';
       throw new AutogradError(
         node.name,
@@ -236,7 +236,7 @@ function seedGrad(op: string, root: Tensor, g: Tensor | null | undefined): Tenso
           `pass a gradient of shape ${fmtShape(root.shape)}`,
       );
     }
-    return raw.filled(root.shape, root.dtype, 1);
+    return raw.filled(root.shape, root.dtype, 1, deviceOf(root));
   }
   if (!sameShape(g.shape, root.shape)) {
     throw new ShapeError(op, `the gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}`);
@@ -259,6 +259,9 @@ function checkRoot(op: string, root: Tensor, i: number): void {
  * backward(x.mul(x).sum()); // x.grad = [2, 4, 6]
  */
 export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptions = {}): void {
+  if (root._batch !== null) {
+    throw new AutogradError('backward', `cannot call backward() on a tensor batched by vmap (shape ${fmtShape(root.shape)} per example); use grad or vjp inside vmap`);
+  }
   checkRoot('backward', root, 0);
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;

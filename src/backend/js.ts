@@ -10,6 +10,7 @@
  */
 import { RangeArgError } from '../errors.js';
 import { erf, sigmoid, sign } from './math.js';
+import { PendingStorage } from './pending.js';
 import type {
   Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
@@ -180,12 +181,13 @@ function map(views: readonly View[], dtype: DType, f: (args: number[]) => number
 }
 
 /** A 1-d or 2-d window as 2-d (a 1-d one gets a unit height), with the input's batch, channel and spatial sizes. */
-interface Grid {
+export interface Grid {
   n: number; c: number; h: number; w: number;
   kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
 }
 
-function gridOf(op: string, lead: readonly number[], spatial: readonly number[], win: Window): Grid {
+/** The 2-d form of a window over `[N, C, ...spatial]` (also the webgpu backend's); `RangeArgError` unless 1 or 2 spatial dims match it. @example gridOf('im2col', [1, 1], [4], win).kh; // 1 */
+export function gridOf(op: string, lead: readonly number[], spatial: readonly number[], win: Window): Grid {
   const nd = win.kernel.length;
   if ((nd !== 1 && nd !== 2) || spatial.length !== nd) {
     throw new RangeArgError(op, `expected 1 or 2 spatial dims matching the window, got spatial [${spatial.join(',')}] and kernel [${win.kernel.join(',')}]`);
@@ -251,8 +253,9 @@ export const jsBackend: Backend = {
     return out;
   },
 
-  readAsync(x) {
-    return Promise.resolve(jsBackend.read(x));
+  async readAsync(x) {
+    if (x.storage instanceof PendingStorage) await x.storage.ready;
+    return jsBackend.read(x);
   },
 
   fill(dst, value) {

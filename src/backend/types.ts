@@ -43,10 +43,20 @@ export interface View {
 /** Elementwise functions of one argument. `isnan` writes a bool result. */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'abs'
-  | 'log1p' | 'expm1' | 'erf' | 'sign' | 'isnan';
+  | 'log1p' | 'expm1' | 'erf' | 'sign' | 'isnan'
+  | 'asin' | 'acos' | 'atan' | RoundOp;
 
-/** Elementwise functions of two arguments. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+/** Rounding to an integer value: down, up, to nearest (half to even, as PyTorch), toward zero. */
+export type RoundOp = 'floor' | 'ceil' | 'round' | 'trunc';
+
+/**
+ * Elementwise functions of two arguments. `remainder` takes the sign of the
+ * divisor (Python's `%`), `fmod` the sign of the dividend (C's `fmod`).
+ */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod';
+
+/** Inclusive scans along one dim: running sum, product, and log of the running sum of exponentials. */
+export type ScanOp = 'sum' | 'prod' | 'logsumexp';
 
 /** Elementwise comparisons; the result is bool. */
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -111,6 +121,19 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, dims: readonly number[], dtype: DType): Storage;
   /** int32 indices along `dim`; the result has the shape of `x` with `dim` set to 1. */
   argReduce(op: ArgReduceOp, x: View, dim: number): Storage;
+  /**
+   * The inclusive scan of `x` along `dim` (from the last element back when
+   * `reverse`), with the shape of `x`, written as `dtype`. float32 sums
+   * accumulate in float64 on the CPU backends; `logsumexp` is stable for
+   * large |x| (a running max) and keeps −Infinity for an all −Infinity prefix.
+   */
+  scan(op: ScanOp, x: View, dim: number, reverse: boolean, dtype: DType): Storage;
+  /**
+   * The int32 permutation that sorts `x` along `dim` (the shape of `x`):
+   * stable (equal elements keep their order, in both directions), NaN sorted
+   * as larger than every number (last ascending, first descending), as PyTorch.
+   */
+  sort(x: View, dim: number, descending: boolean): Storage;
   /**
    * Batched matrix product of `a: [...batch, n, k]` and `b: [...batch, k, m]`
    * (the same batch shape; broadcast batch dims have stride 0). Result

@@ -5,7 +5,7 @@
  */
 import { RangeArgError, ShapeError, fmtShape } from '../errors.js';
 import { add, gt, mean, mul, narrow, permute, reshape, softmax, squeeze, transpose, unsqueeze, where } from '../ops/index.js';
-import { Tensor, arange, empty } from '../tensor/index.js';
+import { Tensor, arange, deviceOf, empty } from '../tensor/index.js';
 import { dropout, linear } from './functional/index.js';
 import { constant_, xavierUniform_ } from './init.js';
 import { Linear, checkSize, dtypeOf, type DTypeOptions } from './layers.js';
@@ -219,7 +219,8 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
       out.push(reshape(kpm, [n, 1, 1, s]));
     }
     if (opts.isCausal ?? false) {
-      out.push(gt(reshape(arange(s), [1, s]), reshape(arange(l), [l, 1]))); // [L, S]: key j after query i
+      const on = { backend: deviceOf(this.out_proj.weight) };
+      out.push(gt(reshape(arange(s, on), [1, s]), reshape(arange(l, on), [l, 1]))); // [L, S]: key j after query i
     }
     return out;
   }

@@ -97,7 +97,7 @@ export function uniform_(t: Tensor, opts: { a?: number; b?: number } = {}): Tens
   const a = opts.a ?? 0;
   const b = opts.b ?? 1;
   if (!(Number.isFinite(a) && Number.isFinite(b) && a <= b)) throw new RangeArgError('uniform_', `expected finite a <= b, got a ${a} and b ${b}`);
-  return fillFrom(t, add(mul(rand(t.shape, { dtype: 'float64' }), b - a), a));
+  return fillFrom(t, add(mul(rand(t.shape, { dtype: 'float64', backend: 'js' }), b - a), a));
 }
 
 /**
@@ -111,7 +111,7 @@ export function normal_(t: Tensor, opts: { mean?: number; std?: number } = {}): 
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
   if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeArgError('normal_', `expected a finite mean and std >= 0, got mean ${mean} and std ${std}`);
-  return fillFrom(t, add(mul(randn(t.shape, { dtype: 'float64' }), std), mean));
+  return fillFrom(t, add(mul(randn(t.shape, { dtype: 'float64', backend: 'js' }), std), mean));
 }
 
 /**

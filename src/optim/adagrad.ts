@@ -6,7 +6,7 @@
  *     γₜ ← γ / (1 + (t − 1)η)                                 (lrDecay η)
  *     s ← s + g²;   θ ← θ − γₜ g / (√s + ε)
  */
-import { full, type Tensor } from '../tensor/index.js';
+import { deviceOf, full, type Tensor } from '../tensor/index.js';
 import {
   Optimizer, checkBoolean, checkNonNegative, type ParamGroup, type ParamsInput,
 } from './optimizer.js';
@@ -60,7 +60,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   }
 
   protected override initParam(p: Tensor, group: ParamGroup<AdagradOptions>): void {
-    this.state.set(p, { step: 0, sum: full(p.shape, group.initialAccumulatorValue, { dtype: p.dtype }) });
+    this.state.set(p, { step: 0, sum: full(p.shape, group.initialAccumulatorValue, { dtype: p.dtype, backend: deviceOf(p) }) });
   }
 
   protected updateGroup(group: ParamGroup<AdagradOptions>, params: Tensor[]): void {

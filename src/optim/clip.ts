@@ -5,7 +5,7 @@
  * gradient are skipped.
  */
 import { noGrad } from '../autograd/index.js';
-import { AdjointError, RangeArgError } from '../errors.js';
+import { AdjointError, DeviceError, RangeArgError } from '../errors.js';
 import { amax, cast, clamp, div, norm, stack } from '../ops/index.js';
 import { Tensor, promoteTypes, tensor } from '../tensor/index.js';
 
@@ -51,6 +51,9 @@ export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number
     const norms = grads.map((g) => cast(p === Infinity ? amax(g.detach().abs()) : norm(g.detach(), { p }), dtype));
     // Like PyTorch, the norms are stacked and normed again even for one gradient (except for p = Infinity).
     const total = p !== Infinity ? norm(stack(norms), { p }) : norms.length === 1 ? norms[0]! : amax(stack(norms));
+    if (opts.errorIfNonfinite && total.backend === 'webgpu') {
+      throw new DeviceError(op, 'errorIfNonfinite reads the total norm, which a GPU tensor cannot do synchronously; check await total.itemAsync() after clipping instead');
+    }
     if (opts.errorIfNonfinite && !Number.isFinite(total.item())) {
       throw new AdjointError(op, `the total norm of order ${p} of the gradients is ${total.item()}, so it cannot be clipped; pass errorIfNonfinite: false to scale the gradients by it anyway`);
     }

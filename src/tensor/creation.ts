@@ -3,8 +3,9 @@
  * ranges (`arange linspace eye`) and random (`rand randn randint`).
  * Shape first, options last: `{dtype, requiresGrad}`; float32 by default.
  */
-import type { DType, TypedArray } from '../backend/index.js';
-import { RangeArgError, ShapeError, fmtShape } from '../errors.js';
+import { backend, backendNamed } from '../backend/index.js';
+import type { BackendName, DType, TypedArray } from '../backend/index.js';
+import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
 import { checkDType, isFloat } from './dtype.js';
 import { fromValues, filled } from './raw.js';
 import { normal, uniform } from './random.js';
@@ -17,6 +18,8 @@ export interface CreateOptions {
   dtype?: DType;
   /** Track gradients for this leaf (float dtypes only). */
   requiresGrad?: boolean;
+  /** Where the tensor lives (default: the default backend, see `setBackend`; `*Like`: the source's). */
+  backend?: BackendName;
 }
 
 /** Options of `tensor`: also the shape of flat data. */
@@ -31,12 +34,22 @@ export type TensorData = number | boolean | TypedArray | readonly TensorData[];
 /** A shape argument: a list of sizes, or one size for a 1-D tensor. */
 export type ShapeLike = number | readonly number[];
 
+/**
+ * Where a tensor made "like" `x` goes: `x`'s backend, unless it and the
+ * default are both CPU backends (then the default, as before the GPU).
+ */
+export function deviceOf(x: Tensor): BackendName | undefined {
+  return x.backend === 'webgpu' || backend().name === 'webgpu' ? x.backend : undefined;
+}
+
 function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
 }
 
+/** The dtype asked for (checked), after checking that the backend asked for is available. */
 function dtypeOf(op: string, opts: CreateOptions | undefined, fallback: DType = 'float32'): DType {
+  if (opts?.backend !== undefined) backendNamed(opts.backend, op);
   return opts?.dtype === undefined ? fallback : checkDType(op, opts.dtype);
 }
 
@@ -52,6 +65,10 @@ function flatten(data: TensorData, shape: number[], out: (number | boolean)[], d
     if (depth !== shape.length) throw new ShapeError('tensor', `ragged nested array: a number at depth ${depth}, expected a list of ${shape[depth]}`);
     out.push(data);
     return;
+  }
+  if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number') {
+    const what = typeof data === 'string' ? `the string ${JSON.stringify(data)}` : typeof data === 'object' && data !== null ? 'an object' : String(data);
+    throw new DTypeError('tensor', `expected numbers, booleans or nested arrays of them, got ${what} at depth ${depth}`);
   }
   const n = data.length;
   if (depth === shape.length) {
@@ -105,7 +122,7 @@ export function tensor(values: TensorData, opts?: TensorOptions): Tensor {
   }
   const dtype = dtypeOf('tensor', opts, inferred);
   const nums = typeof flat[0] === 'boolean' ? Array.from(flat, (v) => (v ? 1 : 0)) : (flat as ArrayLike<number>);
-  return finish(fromValues(nums, shape, dtype), opts);
+  return finish(fromValues(nums, shape, dtype, opts?.backend), opts);
 }
 
 /**
@@ -115,32 +132,32 @@ export function tensor(values: TensorData, opts?: TensorOptions): Tensor {
  * full([2, 3], 7);
  */
 export function full(shape: ShapeLike, value: number, opts?: CreateOptions): Tensor {
-  return finish(filled(checkShape('full', shape), dtypeOf('full', opts), value), opts);
+  return finish(filled(checkShape('full', shape), dtypeOf('full', opts), value, opts?.backend), opts);
 }
 
 /** Zeros of `shape`. @example zeros([2, 3], { dtype: 'float64' }); */
 export function zeros(shape: ShapeLike, opts?: CreateOptions): Tensor {
-  return finish(filled(checkShape('zeros', shape), dtypeOf('zeros', opts), 0), opts);
+  return finish(filled(checkShape('zeros', shape), dtypeOf('zeros', opts), 0, opts?.backend), opts);
 }
 
 /** Ones of `shape`. @example ones([3]); */
 export function ones(shape: ShapeLike, opts?: CreateOptions): Tensor {
-  return finish(filled(checkShape('ones', shape), dtypeOf('ones', opts), 1), opts);
+  return finish(filled(checkShape('ones', shape), dtypeOf('ones', opts), 1, opts?.backend), opts);
 }
 
 /** A tensor of `shape` (zero-filled: memory is never uninitialized here). @example empty([4]); */
 export function empty(shape: ShapeLike, opts?: CreateOptions): Tensor {
-  return finish(filled(checkShape('empty', shape), dtypeOf('empty', opts), 0), opts);
+  return finish(filled(checkShape('empty', shape), dtypeOf('empty', opts), 0, opts?.backend), opts);
 }
 
 /** Zeros with the shape (and by default the dtype) of `x`. @example zerosLike(x); */
 export function zerosLike(x: Tensor, opts?: CreateOptions): Tensor {
-  return finish(filled(x.shape, dtypeOf('zerosLike', opts, x.dtype), 0), opts);
+  return finish(filled(x.shape, dtypeOf('zerosLike', opts, x.dtype), 0, opts?.backend ?? deviceOf(x)), opts);
 }
 
 /** Ones with the shape (and by default the dtype) of `x`. @example onesLike(x); */
 export function onesLike(x: Tensor, opts?: CreateOptions): Tensor {
-  return finish(filled(x.shape, dtypeOf('onesLike', opts, x.dtype), 1), opts);
+  return finish(filled(x.shape, dtypeOf('onesLike', opts, x.dtype), 1, opts?.backend ?? deviceOf(x)), opts);
 }
 
 /**
@@ -163,7 +180,7 @@ export function arange(a: number, b?: number | CreateOptions, c?: number, d?: Cr
   const n = Math.max(0, Math.ceil((end - start) / step));
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;
-  return finish(fromValues(values, [n], dtypeOf('arange', opts)), opts);
+  return finish(fromValues(values, [n], dtypeOf('arange', opts), opts?.backend), opts);
 }
 
 /**
@@ -179,7 +196,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   // Like PyTorch: the second half counts back from `end` so that both ends are exact.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half || steps === 1 ? start + i * h : end - (steps - 1 - i) * h;
-  return finish(fromValues(values, [steps], dtypeOf('linspace', opts)), opts);
+  return finish(fromValues(values, [steps], dtypeOf('linspace', opts), opts?.backend), opts);
 }
 
 /**
@@ -194,16 +211,28 @@ export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions)
   checkShape('eye', [n, cols]);
   const values = new Float64Array(n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) values[i * cols + i] = 1;
-  return finish(fromValues(values, [n, cols], dtypeOf('eye', o)), o);
+  return finish(fromValues(values, [n, cols], dtypeOf('eye', o), o?.backend), o);
 }
 
 function randomFill(op: string, shape: ShapeLike, opts: CreateOptions | undefined, draw: () => number): Tensor {
   const s = checkShape(op, shape);
   const dtype = dtypeOf(op, opts);
   if (!isFloat(dtype)) throw new RangeArgError(op, `expected a floating dtype, got ${dtype}`);
-  const values = new Float64Array(sizeOf(s));
+  const vb = batching === null ? null : batching(op, s);
+  const all = vb === null ? s : [...vb.prefix, ...s];
+  const values = new Float64Array(sizeOf(all));
   for (let i = 0; i < values.length; i++) values[i] = draw();
-  return finish(fromValues(values, s, dtype), opts);
+  const t = finish(fromValues(values, all, dtype, opts?.backend), opts);
+  return vb === null ? t : vb.wrap(t);
+}
+
+/** How `vmap` batches a random draw (see `autograd/batching.ts`): null outside vmap. */
+export type RandomBatching = (op: string, shape: readonly number[]) => { prefix: number[]; wrap: (t: Tensor) => Tensor } | null;
+let batching: RandomBatching | null = null;
+
+/** Installs vmap's batching of random draws (called once by `autograd/`). @example setRandomBatching(randomBatching); */
+export function setRandomBatching(hook: RandomBatching): void {
+  batching = hook;
 }
 
 /**
@@ -237,7 +266,10 @@ export function randint(low: number, high: number, shape: ShapeLike, opts?: Crea
     throw new RangeArgError('randint', `expected integers low < high, got low ${low} and high ${high}`);
   }
   const s = checkShape('randint', shape);
-  const values = new Float64Array(sizeOf(s));
+  const vb = batching === null ? null : batching('randint', s);
+  const all = vb === null ? s : [...vb.prefix, ...s];
+  const values = new Float64Array(sizeOf(all));
   for (let i = 0; i < values.length; i++) values[i] = low + Math.floor(uniform() * (high - low));
-  return finish(fromValues(values, s, dtypeOf('randint', opts, 'int32')), opts);
+  const t = finish(fromValues(values, all, dtypeOf('randint', opts, 'int32'), opts?.backend), opts);
+  return vb === null ? t : vb.wrap(t);
 }

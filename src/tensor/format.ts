@@ -3,7 +3,9 @@
  * scientific notation for wide ranges, aligned columns, `...` summaries past
  * 1000 elements, and `dtype=`, `requires_grad=True` or `grad_fn=<...>` suffixes.
  */
-import { backend } from '../backend/index.js';
+import { backendOf } from '../backend/index.js';
+import type { TypedArray } from '../backend/index.js';
+import { fmtShape } from '../errors.js';
 import type { Tensor } from './tensor.js';
 import { contiguousStrides } from './shape.js';
 
@@ -92,8 +94,7 @@ function shown(n: number, summarize: boolean): (number | null)[] {
  * @example
  * formatData(tensor([1.5, 2])); // '[1.5000, 2.0000]'
  */
-export function formatData(t: Tensor, indent = 7): string {
-  const data = backend().read(t);
+export function formatData(t: Tensor, indent = 7, data: TypedArray = backendOf(t).read(t)): string {
   const shape = t.shape;
   if (t.size === 0) return '[]';
   const strides = contiguousStrides(shape);
@@ -136,11 +137,16 @@ export function formatData(t: Tensor, indent = 7): string {
  * formatTensor(tensor([[1, 2], [3, 4]], { requiresGrad: true }));
  * // 'tensor([[1., 2.],\n        [3., 4.]], requires_grad=True)'
  */
-export function formatTensor(t: Tensor): string {
+export function formatTensor(t: Tensor, data?: TypedArray): string {
   const prefix = 'tensor(';
   const indent = prefix.length;
-  let body = formatData(t, indent);
+  const onGpu = t.backend === 'webgpu';
+  if (onGpu && data === undefined) {
+    return `tensor(<on the GPU (webgpu), shape ${fmtShape(t.shape)}, ${t.dtype}: read it with await x.toArrayAsync() or print await x.toStringAsync()>)`;
+  }
+  let body = formatData(t, indent, data ?? backendOf(t).read(t));
   const suffixes: string[] = [];
+  if (onGpu) suffixes.push("device='webgpu'");
   if (t.size === 0 && t.shape.length !== 1) {
     suffixes.push(`size=(${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''})`);
   }

@@ -3,9 +3,11 @@
  * no autograd. The op table's forward functions are made of these; user code
  * calls the differentiable ops in `ops/` instead.
  */
-import { backend } from '../backend/index.js';
-import type { ArgReduceOp, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp, Window } from '../backend/index.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { PendingStorage, backend, backendNamed, backendOf, makeArray } from '../backend/index.js';
+import type {
+  ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
+} from '../backend/index.js';
+import { DeviceError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -42,43 +44,97 @@ function wrap(storage: Storage, shape: readonly number[]): Tensor {
   return new Tensor(storage, shape);
 }
 
+// ---- where a kernel runs ----
+
+const onGpu = (x: View | undefined): boolean => x !== undefined && x.storage.backend === 'webgpu';
+
 /**
- * A new contiguous tensor of `shape` and `dtype` filled with `value`.
+ * `x` as an operand of a kernel on `target`: itself when it lives there (or
+ * both are CPU backends); a 0-d CPU tensor is uploaded to the GPU (PyTorch
+ * lets a CPU scalar into a CUDA op); anything else is a `DeviceError`.
+ */
+function operand(op: string, x: Tensor, target: Backend): Tensor {
+  const from = x.storage.backend;
+  if (from === target.name || (from !== 'webgpu' && target.name !== 'webgpu')) return x;
+  if (from !== 'webgpu' && x.ndim === 0) return new Tensor(target.fromArray(x.dtype, backendNamed(from).read(x)), []);
+  throw new DeviceError(op, `expected all tensors on one backend, got ${target.name} and ${from} (move one with .to('${target.name}') or .to('${from}'))`);
+}
+
+/** The GPU backend when any of the tensors lives there, with the others made its operands; else null. */
+function gpuPlace(op: string, xs: Tensor[]): Backend | null {
+  let gpu: Backend | null = null;
+  for (const x of xs) if (onGpu(x)) gpu = backendOf(x);
+  if (gpu !== null) for (let i = 0; i < xs.length; i++) xs[i] = operand(op, xs[i]!, gpu);
+  return gpu;
+}
+
+/** The backend new tensors go to: `on` by name, else the default. */
+function target(on: BackendName | undefined): Backend {
+  return on === undefined ? backend() : backendNamed(on);
+}
+
+/**
+ * A new contiguous tensor of `shape` and `dtype` filled with `value`, on
+ * backend `on` (default: the default backend).
  *
  * @example
  * filled([2], 'float32', 7).toArray(); // [7, 7]
  */
-export function filled(shape: readonly number[], dtype: DType, value: number): Tensor {
-  const t = new Tensor(backend().alloc(dtype, sizeOf(shape)), shape);
-  if (value !== 0) backend().fill(t, value);
+export function filled(shape: readonly number[], dtype: DType, value: number, on?: BackendName): Tensor {
+  const b = target(on);
+  const t = new Tensor(b.alloc(dtype, sizeOf(shape)), shape);
+  if (value !== 0) b.fill(t, value);
   return t;
 }
 
 /**
- * A contiguous copy of `x` converted to `dtype` (a cast when the dtypes differ).
+ * A contiguous copy of `x` converted to `dtype` (a cast when the dtypes
+ * differ), on `x`'s backend or on backend `on` (a transfer).
  *
  * @example
  * copyAs(x.transpose(0, 1), 'float64').isContiguous(); // true
  */
-export function copyAs(x: Tensor, dtype: DType = x.dtype): Tensor {
-  const out = new Tensor(backend().alloc(dtype, x.size), x.shape);
-  backend().copy(x, out);
+export function copyAs(x: Tensor, dtype: DType = x.dtype, on?: BackendName): Tensor {
+  const from = backendOf(x);
+  const to = on === undefined ? from : backendNamed(on, 'to');
+  if (to === from || (isCpuName(from.name) && isCpuName(to.name))) {
+    const out = new Tensor(to.alloc(dtype, x.size), x.shape);
+    to.copy(x, out);
+    return out;
+  }
+  if (!isCpuName(from.name)) {
+    // GPU → CPU: the copy is under way when this returns; the storage fills when it lands.
+    const onGpu = dtype === 'float64' || dtype === x.dtype ? x : copyAs(x, dtype);
+    const arriving = from.readAsync(onGpu).then((a) => (onGpu.dtype === dtype ? a : makeArrayFrom(dtype, a)));
+    return new Tensor(new PendingStorage(to.name as 'js' | 'wasm', dtype, x.size, arriving), x.shape);
+  }
+  const c = copyAs(x, dtype);
+  return new Tensor(to.fromArray(dtype, from.read(c)), x.shape);
+}
+
+/** `a` converted to a typed array of `dtype`. */
+function makeArrayFrom(dtype: DType, a: TypedArray): TypedArray {
+  const out = makeArray(dtype, a.length);
+  out.set(a);
   return out;
 }
 
+const isCpuName = (n: BackendName): boolean => n !== 'webgpu';
+
 /** Copies `src` (broadcast to `dst.shape` by the caller) into the view `dst`. @example copyInto(src, dst); */
-export function copyInto(src: Tensor, dst: Tensor): void {
-  backend().copy(src, dst);
+export function copyInto(src: Tensor, dst: Tensor, op = 'copy_'): void {
+  const b = backendOf(dst);
+  b.copy(operand(op, src, b), dst);
 }
 
 /** Fills the view `dst` with `value`. @example fillInto(x.narrow(0, 0, 1), 5); */
 export function fillInto(dst: Tensor, value: number): void {
-  backend().fill(dst, value);
+  backendOf(dst).fill(dst, value);
 }
 
 /** `op(x)` elementwise, as `dtype`. @example rawUnary('exp', x); */
 export function rawUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor {
-  return wrap(backend().unary(op, x, dtype), x.shape);
+  return wrap(backendOf(x).unary(op, x, dtype), x.shape);
 }
 
 /**
@@ -90,7 +146,13 @@ export function rawUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor
  */
 export function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType = a.dtype, name: string = op): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  return wrap(backend().binary(op, expandView(a, shape), expandView(b, shape), dtype), shape);
+  let be: Backend;
+  if (onGpu(a) || onGpu(b)) {
+    const xs = [a, b];
+    be = gpuPlace(name, xs)!;
+    [a, b] = xs as [Tensor, Tensor];
+  } else be = backendOf(a);
+  return wrap(be.binary(op, expandView(a, shape), expandView(b, shape), dtype), shape);
 }
 
 /**
@@ -102,19 +164,32 @@ export function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType = a.d
  * binaryInto('sub', w, g.mul(0.1), w); // w -= 0.1·g
  */
 export function binaryInto(op: BinaryOp, a: Tensor, b: Tensor, dst: Tensor): void {
-  backend().binary(op, a, expandView(b, dst.shape), dst.dtype, dst);
+  const be = backendOf(dst);
+  be.binary(op, operand(`${op}_`, a, be), expandView(operand(`${op}_`, b, be), dst.shape), dst.dtype, dst);
 }
 
 /** `a op b` elementwise with broadcasting, as bool. @example rawCompare('gt', a, b); */
 export function rawCompare(op: CompareOp, a: Tensor, b: Tensor, name: string = op): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  return wrap(backend().compare(op, expandView(a, shape), expandView(b, shape)), shape);
+  let be: Backend;
+  if (onGpu(a) || onGpu(b)) {
+    const xs = [a, b];
+    be = gpuPlace(name, xs)!;
+    [a, b] = xs as [Tensor, Tensor];
+  } else be = backendOf(a);
+  return wrap(be.compare(op, expandView(a, shape), expandView(b, shape)), shape);
 }
 
 /** `cond ? a : b` elementwise with broadcasting of all three. @example rawWhere(mask, a, b); */
 export function rawWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType = a.dtype, name = 'where'): Tensor {
   const shape = broadcastShapes(name, broadcastShapes(name, cond.shape, a.shape), b.shape);
-  const s = backend().where(expandView(cond, shape), expandView(a, shape), expandView(b, shape), dtype);
+  let be: Backend;
+  if (onGpu(cond) || onGpu(a) || onGpu(b)) {
+    const xs = [cond, a, b];
+    be = gpuPlace(name, xs)!;
+    [cond, a, b] = xs as [Tensor, Tensor, Tensor];
+  } else be = backendOf(a);
+  const s = be.where(expandView(cond, shape), expandView(a, shape), expandView(b, shape), dtype);
   return wrap(s, shape);
 }
 
@@ -125,14 +200,14 @@ export function rawWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType = a.dt
  * rawReduce('max', x, [1], false, x.dtype);
  */
 export function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType): Tensor {
-  const s = backend().reduce(op, x, dims, dtype);
+  const s = backendOf(x).reduce(op, x, dims, dtype);
   const shape = keepdim ? x.shape.map((d, i) => (dims.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !dims.includes(i));
   return wrap(s, shape);
 }
 
 /** int32 index of the max/min along `dim`. @example rawArgReduce('argmax', x, 1, false); */
 export function rawArgReduce(op: ArgReduceOp, x: Tensor, dim: number, keepdim: boolean): Tensor {
-  const s = backend().argReduce(op, x, dim);
+  const s = backendOf(x).argReduce(op, x, dim);
   const shape = keepdim ? x.shape.map((d, i) => (i === dim ? 1 : d)) : x.shape.filter((_, i) => i !== dim);
   return wrap(s, shape);
 }
@@ -149,14 +224,18 @@ export function rawMatmul(a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor 
   const n = a.shape[a.ndim - 2]!;
   const k = a.shape[a.ndim - 1]!;
   const m = b.shape[b.ndim - 1]!;
-  const av = expandView(a, [...batch, n, k]);
-  const bv = expandView(b, [...batch, k, m]);
-  return wrap(backend().matmul(av, bv, dtype), [...batch, n, m]);
+  const xs = [a, b];
+  const be = gpuPlace('matmul', xs) ?? backendOf(a);
+  const av = expandView(xs[0]!, [...batch, n, k]);
+  const bv = expandView(xs[1]!, [...batch, k, m]);
+  return wrap(be.matmul(av, bv, dtype), [...batch, n, m]);
 }
 
 /** `x` gathered along `dim` at int32 `index` (same ndim); the result has the shape of `index`. @example rawGather(x, 1, idx); */
 export function rawGather(x: Tensor, dim: number, index: Tensor): Tensor {
-  return wrap(backend().gather(x, dim, index, x.dtype), index.shape);
+  const xs = [x, index];
+  const be = gpuPlace('gather', xs) ?? backendOf(x);
+  return wrap(be.gather(xs[0]!, dim, xs[1]!, x.dtype), index.shape);
 }
 
 /** Zeros of `shape` with `src` (the shape of `index`) added at `index` along `dim`. @example rawScatterAdd([3], 0, idx, src); */
@@ -164,7 +243,9 @@ export function rawScatterAdd(shape: readonly number[], dim: number, index: Tens
   if (!sameShape(index.shape, src.shape)) {
     throw new ShapeError('scatterAdd', `index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have one shape`);
   }
-  return wrap(backend().scatterAdd(shape, dim, index, src, src.dtype), shape);
+  const xs = [index, src];
+  const be = gpuPlace('scatterAdd', xs) ?? backendOf(src);
+  return wrap(be.scatterAdd(shape, dim, xs[0]!, xs[1]!, src.dtype), shape);
 }
 
 /**
@@ -174,7 +255,7 @@ export function rawScatterAdd(shape: readonly number[], dim: number, index: Tens
  * rawIm2col(x, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], out: [5, 5] }); // [N, C, 3, 3, 5, 5] of a [N, C, 5, 5]
  */
 export function rawIm2col(x: Tensor, w: Window): Tensor {
-  return wrap(backend().im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]);
+  return wrap(backendOf(x).im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]);
 }
 
 /**
@@ -184,7 +265,7 @@ export function rawIm2col(x: Tensor, w: Window): Tensor {
  * rawCol2im(cols, [5, 5], w); // [N, C, 5, 5]
  */
 export function rawCol2im(cols: Tensor, spatial: readonly number[], w: Window): Tensor {
-  return wrap(backend().col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]);
+  return wrap(backendOf(cols).col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]);
 }
 
 /**
@@ -193,14 +274,22 @@ export function rawCol2im(cols: Tensor, spatial: readonly number[], w: Window): 
  * @example
  * fromValues([1, 2, 3, 4], [2, 2], 'float32');
  */
-export function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(backend().fromArray(dtype, values), shape);
+export function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, on?: BackendName): Tensor {
+  return new Tensor(target(on).fromArray(dtype, values), shape);
 }
 
-/** True when any element is NaN (float tensors). @example hasNaN(tensor([NaN])); // true */
-export function hasNaN(x: Tensor): boolean {
+/**
+ * True when any element is NaN (float tensors). It reads a value, so a GPU
+ * tensor is a `DeviceError` naming `op`.
+ *
+ * @example
+ * hasNaN(tensor([NaN])); // true
+ */
+export function hasNaN(x: Tensor, op = 'hasNaN'): boolean {
   if ((x.dtype !== 'float32' && x.dtype !== 'float64') || x.size === 0) return false;
-  const flags = backend().unary('isnan', x, 'bool');
-  const any = backend().reduce('max', { storage: flags, shape: [x.size], strides: [1], offset: 0 }, [0], 'bool');
-  return backend().read({ storage: any, shape: [1], strides: [1], offset: 0 })[0] !== 0;
+  const be = backendOf(x);
+  if (!isCpuName(be.name)) throw new DeviceError(op, 'checking a GPU tensor for NaN would read it synchronously; this check needs a CPU backend');
+  const flags = be.unary('isnan', x, 'bool');
+  const any = be.reduce('max', { storage: flags, shape: [x.size], strides: [1], offset: 0 }, [0], 'bool');
+  return be.read({ storage: any, shape: [1], strides: [1], offset: 0 })[0] !== 0;
 }

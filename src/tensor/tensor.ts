@@ -7,19 +7,46 @@
  * methods (`backward`, `detach`, ...) by `autograd/`; importing `adjoint`
  * installs both.
  */
-import { backend } from '../backend/index.js';
-import type { DType, Storage, TypedArray, View } from '../backend/index.js';
-import { AutogradError, ShapeError, fmtShape } from '../errors.js';
+import { backendOf, settleChecks } from '../backend/index.js';
+import type { BackendName, DType, Storage, TypedArray, View } from '../backend/index.js';
+import { AutogradError, DeviceError, ShapeError, fmtShape } from '../errors.js';
 import { isFloat, assertFloat } from './dtype.js';
 import { formatTensor } from './format.js';
+import { HOOKS } from './hooks.js';
 import { contiguousStrides, isContiguousStrides, sizeOf } from './shape.js';
 
 const NO_DIMS: readonly number[] = Object.freeze([]);
+const EMPTY_READ = new Float32Array(0);
+
+/** Row-major `flat` as nested arrays of `shape` (booleans for bool). */
+function nest(shape: readonly number[], isBool: boolean, flat: TypedArray): NestedArray<number | boolean> {
+  const at = (i: number): number | boolean => (isBool ? flat[i] !== 0 : flat[i]!);
+  if (shape.length === 0) return at(0);
+  const build = (dim: number, start: number): NestedArray<number | boolean>[] => {
+    const n = shape[dim]!;
+    const step = sizeOf(shape.slice(dim + 1));
+    const out: NestedArray<number | boolean>[] = [];
+    for (let i = 0; i < n; i++) out.push(dim === shape.length - 1 ? at(start + i) : build(dim + 1, start + i * step));
+    return out;
+  };
+  return build(0, 0);
+}
 
 /** What `.gradFn` holds: a node of the backward graph (see `autograd/`). */
 export interface GradFn {
   /** PyTorch-style name of the node, e.g. `'MulBackward'`. */
   readonly name: string;
+}
+
+/**
+ * What `vmap` attaches to a tensor it batches: the physical `value` (one more
+ * dim, `dim`, of the batch size) at vmap `level`. The batched tensor's own
+ * shape is the per-example shape (see `autograd/batching.ts`).
+ */
+export interface BatchInfo {
+  readonly level: number;
+  readonly dim: number;
+  readonly value: Tensor;
 }
 
 /** A gradient hook: may return a replacement gradient. */
@@ -52,8 +79,8 @@ export class Tensor implements View {
   _v = 0;
   /** @internal The tensor this one is a view of (null for a base tensor). */
   readonly _base: Tensor | null;
-  /** Accumulated gradient (leaves only), or null. */
-  grad: Tensor | null = null;
+  /** @internal The `.grad` slot (the accessor lets a tracer see reads and writes). */
+  _grad: Tensor | null = null;
   /** The backward node that produced this tensor (null for leaves). */
   gradFn: GradFn | null = null;
   /** @internal */
@@ -64,6 +91,8 @@ export class Tensor implements View {
   _hooks: Hook[] | null = null;
   /** @internal The accumulate-grad node of a leaf (cached by autograd). */
   _leafNode: GradFn | null = null;
+  /** @internal Set while `vmap` batches this tensor (see `autograd/batching.ts`). */
+  _batch: BatchInfo | null = null;
 
   /**
    * @internal Use `tensor()` and the creation functions. Wraps a storage;
@@ -84,9 +113,27 @@ export class Tensor implements View {
     this._base = base === null ? null : base._base ?? base;
   }
 
+  /** Accumulated gradient (leaves only), or null. */
+  get grad(): Tensor | null {
+    const h = HOOKS.current;
+    if (h !== null) h.gradRead(this, this._grad);
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    this._grad = g;
+    const h = HOOKS.current;
+    if (h !== null) h.gradWrite(this, g);
+  }
+
   /** Element type. */
   get dtype(): DType {
     return this.storage.dtype;
+  }
+
+  /** The backend whose memory holds the elements: `'js'`, `'wasm'` or `'webgpu'`. */
+  get backend(): BackendName {
+    return this.storage.backend;
   }
 
   /** Number of dims. */
@@ -128,50 +175,75 @@ export class Tensor implements View {
   }
 
   /**
-   * The single element as a number (bool: 0 or 1).
+   * The single element as a number (bool: 0 or 1). A GPU tensor is read with
+   * `await x.itemAsync()` instead.
    *
    * @example
    * tensor([[3]]).item(); // 3
    */
   item(): number {
-    if (this.size !== 1) {
-      throw new ShapeError('item', `expected a tensor with one element, got shape ${fmtShape(this.shape)}`);
-    }
-    return backend().read(this)[0]!;
+    return this.checkOne('item')[0]!;
+  }
+
+  /** The single element, on every backend. @example await x.sum().itemAsync(); */
+  async itemAsync(): Promise<number> {
+    this.checkOne('itemAsync', false);
+    return (await this.readAsync())[0]!;
   }
 
   /**
-   * The elements as nested arrays (a number for a 0-d tensor; booleans for bool).
+   * The elements as nested arrays (a number for a 0-d tensor; booleans for
+   * bool). A GPU tensor is read with `await x.toArrayAsync()` instead.
    *
    * @example
    * tensor([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
    */
   toArray(): NestedArray<number | boolean> {
-    const flat = backend().read(this);
-    const isBool = this.dtype === 'bool';
-    const at = (i: number): number | boolean => (isBool ? flat[i] !== 0 : flat[i]!);
-    if (this.shape.length === 0) return at(0);
-    const build = (dim: number, start: number): NestedArray<number | boolean>[] => {
-      const n = this.shape[dim]!;
-      const step = sizeOf(this.shape.slice(dim + 1));
-      const out: NestedArray<number | boolean>[] = [];
-      for (let i = 0; i < n; i++) {
-        out.push(dim === this.shape.length - 1 ? at(start + i) : build(dim + 1, start + i * step));
-      }
-      return out;
-    };
-    return build(0, 0);
+    return nest(this.shape, this.dtype === 'bool', this.readSync('toArray'));
+  }
+
+  /** The elements as nested arrays, on every backend. @example await x.toArrayAsync(); */
+  async toArrayAsync(): Promise<NestedArray<number | boolean>> {
+    return nest(this.shape, this.dtype === 'bool', await this.readAsync());
   }
 
   /**
    * A contiguous row-major copy of the elements as a typed array of the dtype
-   * (`Float32Array`, `Float64Array`, `Int32Array`, `Uint8Array` for bool).
+   * (`Float32Array`, `Float64Array`, `Int32Array`, `Uint8Array` for bool). A
+   * GPU tensor is read with `await x.toTypedArrayAsync()` instead.
    *
    * @example
    * tensor([1, 2]).toTypedArray(); // Float32Array [1, 2]
    */
   toTypedArray(): TypedArray {
-    return backend().read(this);
+    return this.readSync('toTypedArray');
+  }
+
+  /** The same copy as `toTypedArray`, on every backend. @example await x.toTypedArrayAsync(); */
+  toTypedArrayAsync(): Promise<TypedArray> {
+    return this.readAsync();
+  }
+
+  /** Reads the elements once the checks deferred on the GPU (index ranges) have passed. */
+  private async readAsync(): Promise<TypedArray> {
+    await settleChecks();
+    return backendOf(this).readAsync(this);
+  }
+
+  private readSync(op: 'item' | 'toArray' | 'toTypedArray'): TypedArray {
+    if (this._batch !== null) throw batchedRead(op, this);
+    if (HOOKS.current !== null) HOOKS.current.read(this, op);
+    if (this.storage.backend === 'webgpu') {
+      throw new DeviceError(op, `the tensor is on the GPU (webgpu), which cannot be read synchronously; use await x.${op}Async()`);
+    }
+    return backendOf(this).read(this);
+  }
+
+  private checkOne(op: 'item' | 'itemAsync', read = true): TypedArray {
+    if (this.size !== 1) {
+      throw new ShapeError(op, `expected a tensor with one element, got shape ${fmtShape(this.shape)}`);
+    }
+    return read ? this.readSync('item') : EMPTY_READ;
   }
 
   /**
@@ -184,8 +256,23 @@ export class Tensor implements View {
     return formatTensor(this);
   }
 
+  /** Prints like PyTorch on every backend (a GPU tensor is read first). @example console.log(await x.toStringAsync()); */
+  async toStringAsync(): Promise<string> {
+    return formatTensor(this, await this.readAsync());
+  }
+
   /** @internal True when this dtype can carry gradients. */
   get _isFloat(): boolean {
     return isFloat(this.dtype);
   }
+}
+
+/** The error of a data-dependent read inside `vmap` (the values differ per example). */
+function batchedRead(op: string, x: Tensor): AutogradError {
+  const b = x._batch!;
+  return new AutogradError(
+    op,
+    `cannot read the values of a tensor batched by vmap (shape ${fmtShape(x.shape)} per example, batch dim ${b.dim} of ` +
+      `size ${b.value.shape[b.dim]} at vmap level ${b.level}): the values differ per example; return the tensor from the vmapped function instead`,
+  );
 }

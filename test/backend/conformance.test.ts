@@ -11,12 +11,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_SMALL_BYTES, setWasmOptions } from '../../src/backend/index.js';
 import { getBackend, setBackend, type BackendName } from '../../src/index.js';
+import { NN_FAMILIES, TENSOR_FAMILIES } from '../helpers/families.js';
 import { conformanceTests, errorTests, numericTests } from '../helpers/registry.js';
 import { NN_EXTRA_OPS, NN_REGISTRY } from '../nn/registry.js';
 import { EXTRA_OPS, REGISTRY } from '../tensor/registry.js';
 
-const TENSOR_FAMILIES = ['unary', 'binary', 'reduction', 'shape', 'linalg', 'softmax'];
-const NN_FAMILIES = ['conv', 'pool', 'normalization', 'loss', 'layers'];
 
 const RUNS: { label: string; backend: BackendName; smallBytes: number; numeric: boolean }[] = [
   { label: 'js', backend: 'js', smallBytes: WASM_SMALL_BYTES, numeric: true },

@@ -33,7 +33,7 @@ export function contiguous(shape: readonly number[]): number[] {
 }
 
 /** Storage length, strides and offset of `shape` in `layout`. */
-function geometry(shape: readonly number[], layout: Layout): { length: number; strides: number[]; offset: number } {
+export function geometry(shape: readonly number[], layout: Layout): { length: number; strides: number[]; offset: number } {
   const n = sizeOf(shape);
   switch (layout) {
     case 'contiguous':

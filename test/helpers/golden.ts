@@ -77,7 +77,16 @@ export const TOL: Record<'float32' | 'float64', Tol> = {
  * (NaN matches NaN, infinities must match exactly).
  */
 export function expectClose(actual: Tensor | null, golden: GoldenTensor, tol: Tol, label: string): void {
-  if (actual === null) {
+  checkClose(actual, actual === null ? null : actual.toTypedArray(), golden, tol, label);
+}
+
+/** `expectClose` on every backend: the values are read asynchronously (the only way on the GPU). */
+export async function expectCloseAsync(actual: Tensor | null, golden: GoldenTensor, tol: Tol, label: string): Promise<void> {
+  checkClose(actual, actual === null ? null : await actual.toTypedArrayAsync(), golden, tol, label);
+}
+
+function checkClose(actual: Tensor | null, a: ArrayLike<number> | null, golden: GoldenTensor, tol: Tol, label: string): void {
+  if (actual === null || a === null) {
     // A null gradient means zero.
     const nonzero = golden.data.map(num).findIndex((v) => v !== 0);
     if (nonzero >= 0) throw new Error(`${label}: got no gradient (zero), golden element ${nonzero} is ${num(golden.data[nonzero]!)}`);
@@ -86,7 +95,6 @@ export function expectClose(actual: Tensor | null, golden: GoldenTensor, tol: To
   if (actual.shape.length !== golden.shape.length || actual.shape.some((d, i) => d !== golden.shape[i])) {
     throw new Error(`${label}: shape [${actual.shape.join(',')}] vs golden [${golden.shape.join(',')}]`);
   }
-  const a = actual.toTypedArray();
   for (let i = 0; i < golden.data.length; i++) {
     const g = num(golden.data[i]!);
     const v = a[i]!;

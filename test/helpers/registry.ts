@@ -16,8 +16,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GradcheckError, gradcheck, gradgradcheck } from '../../src/check/tensor.js';
-import { Tensor, autogradGrad, cat, mul, narrow, reshape, sum, zeros, type DType } from '../../src/index.js';
-import { TOL, expectClose, isTensorArg, loadFamily, toTensor, type GoldenCase, type GoldenTensor, type Tol } from './golden.js';
+import { DeviceError, Tensor, autogradGrad, cat, mul, narrow, reshape, sum, synchronize, zeros, type DType } from '../../src/index.js';
+import { TOL, expectCloseAsync, isTensorArg, loadFamily, toTensor, type GoldenCase, type GoldenTensor, type Tol } from './golden.js';
 
 /** An error input and the error it must raise. */
 export interface ErrorCase {
@@ -27,6 +27,8 @@ export interface ErrorCase {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type: new (...args: any[]) => Error;
   message: string | RegExp;
+  /** The inputs include a float64 tensor, so the case exists only on backends with float64 (not webgpu). */
+  float64?: boolean;
 }
 
 /** An extra sample for the numeric checks: args as the op's `call` takes them (float64 tensors). */
@@ -54,6 +56,12 @@ export interface OpEntry {
   samples?: () => Sample[];
   /** Inputs that must throw, with the message. */
   errors?: ErrorCase[];
+  /**
+   * True for the args whose output shape the op reads from the values (e.g.
+   * `oneHot` with numClasses −1): on a backend without synchronous reads (the
+   * GPU) the case must throw a `DeviceError` instead.
+   */
+  readsShape?: (args: readonly unknown[], kwargs: Record<string, unknown>) => boolean;
 }
 
 /** Golden op name (or extra op name) → entry. */
@@ -89,24 +97,33 @@ function floatLeaves(args: readonly unknown[]): Tensor[] {
   return args.filter((a): a is Tensor => a instanceof Tensor && a.requiresGrad);
 }
 
-/** Runs one golden case: outputs, gradients and grad_of_grad. */
-export function runCase(entry: OpEntry, c: GoldenCase, dtype: 'float32' | 'float64', noncontig = false): void {
+/**
+ * Runs one golden case: outputs, gradients and grad_of_grad. Values are read
+ * asynchronously, so the same harness runs on every backend, the GPU included.
+ */
+export async function runCase(entry: OpEntry, c: GoldenCase, dtype: 'float32' | 'float64', noncontig = false, syncReads = true): Promise<void> {
   const tol = entry.tol?.[dtype] ?? TOL[dtype];
   const args = convertArgs(c.args, dtype, true, noncontig);
+  if (!syncReads && entry.readsShape?.(args, c.kwargs ?? {}) === true) {
+    expect(() => entry.call(args, c.kwargs ?? {})).toThrow(DeviceError);
+    return;
+  }
   if (noncontig) {
     for (const a of args) if (a instanceof Tensor && a._isFloat && a.size > 1) expect(a.isContiguous()).toBe(false);
   }
   const outs = asList(entry.call(args, c.kwargs ?? {}));
   const goldOuts = asList(c.out);
   expect(outs.length).toBeGreaterThanOrEqual(goldOuts.length);
-  goldOuts.forEach((g, i) => {
+  for (const [i, g] of goldOuts.entries()) {
     const o = outs[i]!;
-    if (g.dtype === 'int64') expectClose(o, g, { rtol: 0, atol: 0 }, `${c.id} out ${i} (indices)`);
-    else {
+    if (g.dtype === 'int64' || g.dtype === 'bool') {
+      expect(o.dtype, `${c.id} out ${i}`).toBe(g.dtype === 'bool' ? 'bool' : 'int32');
+      await expectCloseAsync(o, g, { rtol: 0, atol: 0 }, `${c.id} out ${i} (${g.dtype === 'bool' ? 'bool' : 'indices'})`);
+    } else {
       expect(o.dtype).toBe(dtype);
-      expectClose(o, g, tol, `${c.id} out ${i}`);
+      await expectCloseAsync(o, g, tol, `${c.id} out ${i}`);
     }
-  });
+  }
   const leaves = floatLeaves(args);
   const cts = asList(c.cotangent);
   const loss = (gradsOf: readonly (Tensor | null)[], weights: readonly (GoldenTensor | null)[]): Tensor | null => {
@@ -122,25 +139,35 @@ export function runCase(entry: OpEntry, c: GoldenCase, dtype: 'float32' | 'float
   const l = loss(outs, cts);
   const tensorIdx = args.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
   const grads = l === null ? leaves.map(() => null) : autogradGrad(l, leaves, { createGraph: c.grad_of_grad !== undefined, allowUnused: true });
-  c.grads.forEach((g, i) => {
-    if (g === null) return;
+  for (const [i, g] of c.grads.entries()) {
+    if (g === null) continue;
     const k = tensorIdx.indexOf(i);
     expect(k, `${c.id}: golden has a gradient for arg ${i}, which is not a float tensor here`).toBeGreaterThanOrEqual(0);
-    expectClose(grads[k] ?? null, g, tol, `${c.id} grad ${i}`);
-  });
+    await expectCloseAsync(grads[k] ?? null, g, tol, `${c.id} grad ${i}`);
+  }
   if (c.grad_of_grad !== undefined) {
     const gog = c.grad_of_grad;
     const s = loss(tensorIdx.map((_i, k) => grads[k] ?? null), tensorIdx.map((i) => gog.v[i] ?? null));
     const gg = s === null ? leaves.map(() => null) : autogradGrad(s, leaves, { allowUnused: true });
-    gog.grads.forEach((g, i) => {
-      if (g === null) return;
-      expectClose(gg[tensorIdx.indexOf(i)] ?? null, g, tol, `${c.id} grad_of_grad ${i}`);
-    });
+    for (const [i, g] of gog.grads.entries()) {
+      if (g === null) continue;
+      await expectCloseAsync(gg[tensorIdx.indexOf(i)] ?? null, g, tol, `${c.id} grad_of_grad ${i}`);
+    }
   }
 }
 
-/** Every golden op of `families` must have an entry; each case runs in float64 and float32. */
-export function conformanceTests(families: readonly string[], registry: Registry): void {
+/** Which dtypes the goldens run in (the GPU has no float64), and the dtype of the non-contiguous pass. */
+export interface ConformanceOptions {
+  dtypes?: readonly ('float32' | 'float64')[];
+  noncontig?: 'float32' | 'float64';
+  /** False on a backend that cannot read values synchronously (see `OpEntry.readsShape`). */
+  syncReads?: boolean;
+}
+
+/** Every golden op of `families` must have an entry; each case runs in float64 and float32 (by default). */
+export function conformanceTests(families: readonly string[], registry: Registry, opts: ConformanceOptions = {}): void {
+  const dtypes = opts.dtypes ?? (['float64', 'float32'] as const);
+  const nc = opts.noncontig ?? 'float64';
   for (const family of families) {
     const file = loadFamily(family);
     describe(`conformance: ${family}`, () => {
@@ -148,17 +175,17 @@ export function conformanceTests(families: readonly string[], registry: Registry
         const missing = Object.keys(file.ops).filter((op) => !(op in registry));
         expect(missing).toEqual([]);
       });
-      for (const dtype of ['float64', 'float32'] as const) {
+      for (const dtype of dtypes) {
         describe(dtype, () => {
           for (const c of file.cases) {
-            it(c.id, () => runCase(registry[c.op]!, c, dtype));
+            it(c.id, () => runCase(registry[c.op]!, c, dtype, false, opts.syncReads));
           }
         });
       }
-      describe('non-contiguous inputs (float64)', () => {
+      describe(`non-contiguous inputs (${nc})`, () => {
         for (const c of file.cases) {
           if (!c.args.some((a) => isTensorArg(a) && a.tensor.dtype === undefined && a.tensor.shape.length > 0)) continue;
-          it(c.id, () => runCase(registry[c.op]!, c, 'float64', true));
+          it(c.id, () => runCase(registry[c.op]!, c, nc, true, opts.syncReads));
         }
       });
     });
@@ -207,6 +234,7 @@ export function numericTests(families: readonly string[], registry: Registry, ex
       const entry = registry[op];
       if (entry === undefined) continue;
       const hasGog = cases.some((c) => c.op === op && c.grad_of_grad !== undefined);
+      if (entry.gradcheck === false && !(entry.gradgrad ?? hasGog)) continue;
       describe(op, () => {
         for (const s of samplesOf(op, entry, cases)) {
           if (entry.gradcheck !== false) {
@@ -227,15 +255,21 @@ export function numericTests(families: readonly string[], registry: Registry, ex
   });
 }
 
-/** Every error case of every entry: the error class and message. */
-export function errorTests(registry: Registry): void {
+/**
+ * Every error case of every entry: the error class and message. An error may
+ * come at the op or, for checks of values on the GPU (index ranges), at the
+ * next read: `synchronize()` after the op surfaces those.
+ */
+export function errorTests(registry: Registry, opts: { float64?: boolean } = {}): void {
   describe('error inputs', () => {
     for (const [op, entry] of Object.entries(registry)) {
       for (const e of entry.errors ?? []) {
-        it(`${op}: ${e.name}`, () => {
+        if (e.float64 === true && opts.float64 === false) continue;
+        it(`${op}: ${e.name}`, async () => {
           let caught: unknown = null;
           try {
             e.run();
+            await synchronize();
           } catch (err) {
             caught = err;
           }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DTypeError, RangeArgError, ShapeError, arange, empty, eye, full, getBackend, linspace, manualSeed, ones, onesLike, rand,
+  DTypeError, DeviceError, RangeArgError, ShapeError, arange, empty, eye, full, getBackend, linspace, manualSeed, ones, onesLike, rand,
   randint, randn, setBackend, tensor, zeros, zerosLike, AdjointError,
 } from '../../src/index.js';
 
@@ -168,7 +168,11 @@ describe('backends', () => {
       setBackend('wasm');
       expect(getBackend()).toBe('wasm');
       expect(() => setBackend('gpu' as never)).toThrow(AdjointError);
-      expect(() => setBackend('gpu' as never)).toThrow("setBackend: unknown backend 'gpu'; expected 'js' or 'wasm'");
+      expect(() => setBackend('gpu' as never)).toThrow("setBackend: unknown backend 'gpu'; expected 'js', 'wasm' or 'webgpu'");
+      // This file never initialises WebGPU.
+      expect(() => setBackend('webgpu')).toThrow(DeviceError);
+      expect(() => setBackend('webgpu')).toThrow("setBackend: the 'webgpu' backend is not initialised: call `await initWebGPU()` first");
+      expect(() => zeros([2], { backend: 'webgpu' })).toThrow("zeros: the 'webgpu' backend is not initialised: call `await initWebGPU()` first");
     } finally {
       setBackend(before);
     }

@@ -295,7 +295,7 @@ export const wasmBackend: Backend = {
   },
 
   readAsync(x) {
-    return Promise.resolve(jsBackend.read(x));
+    return jsBackend.readAsync(x);
   },
 
   fill(dst, value) {

@@ -31,7 +31,8 @@
 import type { DType, Storage, TypedArray } from '../types.js';
 import { makeArray } from '../js.js';
 import { AdjointError } from '../../errors.js';
-import { PAGE, envVar, nodeProcess, type Runtime } from './module.js';
+import { makeRegistry } from '../finalize.js';
+import { PAGE, envVar, type Runtime } from './module.js';
 
 /** Bytes per element of each dtype. */
 export const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
@@ -105,45 +106,16 @@ function reclaim(box: Box): void {
   box.host = null;
 }
 
-interface Registry {
-  register(target: object, held: Box, token: Box): void;
-  unregister(token: Box): void;
-  cleanupSome?: () => void;
-}
-
 /**
- * The FinalizationRegistry, and a way to run the GC. In Node the registry comes
- * from a fresh vm context with V8's `--harmony-weak-refs-with-cleanup-some`,
- * which adds `cleanupSome()`: the allocator runs the callbacks of storages the
- * GC already found dead before it evicts anything, even inside a synchronous
- * loop; and with `--expose-gc` the same context offers `gc()`, which the
- * allocator calls when that is cheaper than evicting (see `evictDownTo`).
- * Elsewhere (or with ADJOINT_WASM_CLEANUP_SOME=0) the standard registry, no GC.
+ * The FinalizationRegistry and `gc` (see ../finalize.ts): the allocator runs the
+ * callbacks of storages the GC already found dead before it evicts anything, and
+ * calls `gc()` when that is cheaper than evicting (see `evictDownTo`).
+ * `ADJOINT_WASM_CLEANUP_SOME=0`: the standard registry; `ADJOINT_WASM_GC=0`: no GC.
  */
-function makeRegistry(): { registry: Registry | null; gc: (() => void) | null } {
-  const proc = nodeProcess();
-  if (proc !== undefined && envVar('ADJOINT_WASM_CLEANUP_SOME') !== '0') {
-    try {
-      const v8 = proc.getBuiltinModule?.('node:v8') as { setFlagsFromString(f: string): void } | undefined;
-      const vm = proc.getBuiltinModule?.('node:vm') as { runInNewContext(code: string): unknown } | undefined;
-      if (v8 !== undefined && vm !== undefined) {
-        v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-        if (envVar('ADJOINT_WASM_GC') !== '0') v8.setFlagsFromString('--expose-gc');
-        const [FR, gc] = vm.runInNewContext('[FinalizationRegistry, typeof gc === "function" ? gc : null]') as [
-          new (cb: (b: Box) => void) => Registry,
-          (() => void) | null,
-        ];
-        const r = new FR(reclaim);
-        if (typeof r.cleanupSome === 'function') return { registry: r, gc };
-      }
-    } catch {
-      // the standard registry below
-    }
-  }
-  return { registry: typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<Box>(reclaim), gc: null };
-}
-
-const { registry, gc } = makeRegistry();
+const { registry, gc } = makeRegistry<Box>(reclaim, {
+  cleanupSome: envVar('ADJOINT_WASM_CLEANUP_SOME') !== '0',
+  gc: envVar('ADJOINT_WASM_GC') !== '0',
+});
 
 /** Starts the pool on a loaded runtime. */
 export function initMemory(runtime: Runtime, residentLimitMB?: number): void {

@@ -2,6 +2,7 @@
  * `adjoint train`: the datasets it knows, their defaults, and the flags
  * turned into a validated `TrainConfig` (bad values are `UsageError`s, exit 2).
  */
+import type { BackendName } from '../../backend/index.js';
 import { UsageError } from '../usage.js';
 
 /** The datasets `adjoint train` knows. */
@@ -42,6 +43,8 @@ export interface TrainConfig {
   json: boolean;
   /** Print only the result. */
   quiet: boolean;
+  /** Where the tensors live (the default backend for the run), or null for the default. */
+  backend: BackendName | null;
 }
 
 /** Per-dataset defaults (the learning rate is Adam's; SGD with momentum uses ten times it). */
@@ -153,5 +156,6 @@ export function trainConfig(dataset: string | undefined, flags: Record<string, s
     outDir,
     json: flags['json'] === true,
     quiet: flags['quiet'] === true,
+    backend: str('backend') === undefined ? null : choice('--backend', str('backend'), ['js', 'wasm', 'webgpu'] as const, 'wasm'),
   };
 }

@@ -39,7 +39,7 @@ function perDataset(key: 'epochs' | 'lr' | 'batchSize'): string {
 export const trainCommand: Command = {
   summary: `train a model on ${DATASETS.join(', ')}: test accuracy, loss curve, decision boundary`,
   synopsis: `train <${DATASETS.join('|')}> [--model mlp|cnn] [--epochs N] [--lr X] [--optimizer sgd|adam|adamw] ` +
-    '[--batch-size N] [--seed N] [--hidden 64,64] [--save FILE.safetensors] [--out DIR] [--json] [--quiet]',
+    '[--batch-size N] [--seed N] [--hidden 64,64] [--backend js|wasm|webgpu] [--save FILE.safetensors] [--out DIR] [--json] [--quiet]',
   maxPositionals: 1,
   options: {
     model: { type: 'string', valueName: 'mlp|cnn', description: 'the model: an MLP (default) or, for digits, a CNN' },
@@ -49,6 +49,7 @@ export const trainCommand: Command = {
     'batch-size': { type: 'string', valueName: 'N', description: `examples per step (default: ${perDataset('batchSize')})` },
     seed: { type: 'string', valueName: 'N', description: 'seeds the data, the 80/20 split, the initialisation and the shuffling (default 0)' },
     hidden: { type: 'string', valueName: 'W,W', description: `hidden layer widths of the MLP (default: ${DATASETS.map((d) => `${d} ${DEFAULTS[d].hidden.join(',')}`).join(', ')})` },
+    backend: { type: 'string', valueName: 'NAME', description: 'where tensors live: wasm (the default where its kernels are built), js, or webgpu (the GPU; in Node it needs `npm install webgpu`)' },
     save: { type: 'string', valueName: 'FILE', description: "write the model's state dict to FILE.safetensors" },
     out: { type: 'string', short: 'o', valueName: 'DIR', description: 'where the SVG figures go (default: out/)' },
     json: { type: 'boolean', description: 'print one JSON line at the end (testAccuracy, trainLoss, epochs, seconds, ...)' },

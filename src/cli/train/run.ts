@@ -5,7 +5,9 @@
  * curve; decision boundary for 2-D sets), the saved state dict and the report.
  */
 import { join } from 'node:path';
-import { Tensor, argmax, cast, eq, manualSeed, noGrad, softmax, tensor } from '../../index.js';
+import {
+  Tensor, argmax, cast, eq, getBackend, initWebGPU, manualSeed, noGrad, setBackend, softmax, tensor,
+} from '../../index.js';
 import {
   DataLoader, TensorDataset, circles, digits, moons, randomSplit, spirals, xor, type LabeledData,
 } from '../../data/index.js';
@@ -85,15 +87,25 @@ function makeOptimizer(cfg: TrainConfig, model: Sequential): Optimizer<{ lr?: nu
   return new Adam(params, { lr: cfg.lr });
 }
 
-/** Loss and accuracy of `model` on a whole split, in eval mode. */
-function evaluate(model: Sequential, x: Tensor, y: Tensor, lossFn: CrossEntropyLoss): { loss: number; correct: number } {
+/** How many rows of `logits` pick their label (as a 0-d tensor: read it when needed). */
+const hits = (logits: Tensor, y: Tensor): Tensor => noGrad(() => cast(eq(argmax(logits, 1), y), 'int32').sum());
+
+/** Loss and accuracy of `model` on a whole split, in eval mode (read asynchronously: any backend). */
+async function evaluate(model: Sequential, x: Tensor, y: Tensor, lossFn: CrossEntropyLoss): Promise<{ loss: number; correct: number }> {
   model.eval();
-  const r = noGrad(() => {
+  const [loss, correct] = noGrad(() => {
     const logits = model.forward(x);
-    return { loss: lossFn.forward(logits, y).item(), correct: cast(eq(argmax(logits, 1), y), 'float64').sum().item() };
+    return [lossFn.forward(logits, y), hits(logits, y)];
   });
   model.train();
-  return r;
+  return { loss: await loss.itemAsync(), correct: await correct.itemAsync() };
+}
+
+/** The state dict with every tensor copied to the CPU (safetensors writes bytes it reads synchronously). */
+async function cpuStateDict(model: Sequential): Promise<Map<string, Tensor>> {
+  const out = new Map<string, Tensor>();
+  for (const [k, t] of model.stateDict()) out.set(k, t.backend === 'webgpu' ? tensor(await t.toTypedArrayAsync(), { shape: t.shape, dtype: t.dtype, backend: 'js' }) : t);
+  return out;
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
@@ -110,6 +122,17 @@ export async function runTrain(cfg: TrainConfig, io: TrainIO): Promise<TrainResu
   const report = (line: string): void => {
     if (!cfg.json && !cfg.quiet) io.stdout(`${line}\n`);
   };
+  const before = getBackend();
+  if (cfg.backend === 'webgpu') await initWebGPU();
+  if (cfg.backend !== null) setBackend(cfg.backend);
+  try {
+    return await train(cfg, io, report);
+  } finally {
+    setBackend(before);
+  }
+}
+
+async function train(cfg: TrainConfig, io: TrainIO, report: (line: string) => void): Promise<TrainResult> {
   manualSeed(cfg.seed);
   const data = loadData(cfg);
   const [trainSet, testSet] = randomSplit(new TensorDataset(data.x, data.y), [1 - cfg.testFraction, cfg.testFraction], { seed: cfg.seed });
@@ -143,14 +166,14 @@ export async function runTrain(cfg: TrainConfig, io: TrainIO): Promise<TrainResu
       loss.backward();
       opt.step();
       const n = xb.shape[0]!;
-      lossSum += loss.item() * n;
-      correct += noGrad(() => cast(eq(argmax(logits, 1), yb), 'float64').sum().item());
+      lossSum += (await loss.itemAsync()) * n;
+      correct += await hits(logits, yb).itemAsync();
       seen += n;
       bar?.tick({ loss: lossSum / seen, acc: `${((100 * correct) / seen).toFixed(1)}%` });
     }
     bar?.done();
     schedule.step();
-    const test = evaluate(model, xTest, yTest, lossFn);
+    const test = await evaluate(model, xTest, yTest, lossFn);
     const stats: EpochStats = {
       epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen,
       testLoss: test.loss, testAccuracy: test.correct / testSet!.length, seconds: (performance.now() - t0) / 1000,
@@ -174,10 +197,10 @@ export async function runTrain(cfg: TrainConfig, io: TrainIO): Promise<TrainResu
   }));
   if (inputs === 2 && data.numClasses === 2 && cfg.model === 'mlp') {
     files.boundary = join(cfg.outDir, `train-${cfg.dataset}-boundary.svg`);
-    await writeSvg(files.boundary, boundary(model, data, cfg, last.testAccuracy));
+    await writeSvg(files.boundary, await boundary(model, data, cfg, last.testAccuracy));
   }
   if (cfg.save !== null) {
-    const sd = model.stateDict();
+    const sd = await cpuStateDict(model);
     saveSafetensors(cfg.save, sd, {
       metadata: { format: 'pt', producer: 'adjoint train', dataset: cfg.dataset, model: cfg.model, architecture: String(model) },
     });
@@ -205,9 +228,9 @@ export async function runTrain(cfg: TrainConfig, io: TrainIO): Promise<TrainResu
 }
 
 /** The decision boundary of a 2-class model over its data: P(class 1) − P(class 0) on a grid, with the points. */
-function boundary(model: Sequential, data: LabeledData, cfg: TrainConfig, testAccuracy: number): string {
-  const xs = data.x.toTypedArray();
-  const labels = data.y.toTypedArray();
+async function boundary(model: Sequential, data: LabeledData, cfg: TrainConfig, testAccuracy: number): Promise<string> {
+  const xs = await data.x.toTypedArrayAsync();
+  const labels = await data.y.toTypedArrayAsync();
   const range = (axis: number): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
@@ -229,7 +252,7 @@ function boundary(model: Sequential, data: LabeledData, cfg: TrainConfig, testAc
     }
   }
   model.eval();
-  const p = noGrad(() => softmax(model.forward(tensor(grid, { shape: [res * res, 2] })), 1)).toTypedArray();
+  const p = await noGrad(() => softmax(model.forward(tensor(grid, { shape: [res * res, 2] })), 1)).toTypedArrayAsync();
   model.train();
   const at = (v: number, [lo, hi]: [number, number]): number => Math.min(res - 1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * (res - 1))));
   return decisionBoundaryPlot({

@@ -38,6 +38,11 @@ export function createTrainingLab(): void {
   const optimizer = byId<HTMLSelectElement>('optimizer');
   const lr = byId<HTMLSelectElement>('lr');
   const batch = byId<HTMLSelectElement>('batch');
+  const backend = byId<HTMLSelectElement>('backend');
+  const hasGpu = typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu !== undefined;
+  const gpuOption = byId<HTMLOptionElement>('backend-webgpu');
+  gpuOption.disabled = !hasGpu;
+  if (!hasGpu) gpuOption.textContent = 'WebGPU (not in this browser)';
   const toggle = byId<HTMLButtonElement>('train-toggle');
   const stepButton = byId<HTMLButtonElement>('train-step');
   const resetButton = byId<HTMLButtonElement>('train-reset');
@@ -102,6 +107,7 @@ export function createTrainingLab(): void {
       optimizer: optimizer.value as OptimizerName,
       lr: Number(lr.value),
       batchSize: Number(batch.value),
+      backend: backend.value === 'webgpu' && hasGpu ? 'webgpu' : 'cpu',
     };
   }
 
@@ -236,7 +242,7 @@ export function createTrainingLab(): void {
   noise.addEventListener('input', () => {
     noiseOut.textContent = Number(noise.value).toFixed(2);
   });
-  for (const el of [dataset, noise, points, optimizer]) el.addEventListener('change', reset);
+  for (const el of [dataset, noise, points, optimizer, backend]) el.addEventListener('change', reset);
   for (const el of [layers, width]) {
     el.addEventListener('change', () => {
       renderActivations();

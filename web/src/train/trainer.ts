@@ -6,7 +6,7 @@
  * `adjoint/data`.
  */
 import {
-  argmax, manualSeed, noGrad, randn, softmax, tensor, zeros, type Tensor,
+  argmax, manualSeed, noGrad, randn, softmax, tensor, zeros, type BackendName, type Tensor,
 } from 'adjoint';
 import { blobs, circles, moons, spirals, xor, type LabeledData } from 'adjoint/data';
 import { crossEntropy, gelu, leakyRelu, linear, relu, sigmoid, tanh } from 'adjoint/nn/functional';
@@ -37,6 +37,8 @@ export interface TrainConfig {
   optimizer: OptimizerName;
   lr: number;
   batchSize: number;
+  /** Where the tensors live: the CPU (wasm, or js where wasm is not loaded) or the GPU (WebGPU). */
+  backend: 'cpu' | 'webgpu';
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   optimizer: 'adam',
   lr: 0.03,
   batchSize: 32,
+  backend: 'cpu',
 };
 
 /** The metrics of the whole dataset. */
@@ -125,15 +128,23 @@ function rng(seed: number): () => number {
  * @example
  * const t = new Trainer({ ...DEFAULT_CONFIG, dataset: 'moons' });
  * for (let i = 0; i < 500; i++) t.step();
- * t.metrics().accuracy; // close to 1
+ * (await t.metrics()).accuracy; // close to 1
+ *
+ * The data is made and kept on the CPU; the model, the batches and the
+ * optimizer live on `config.backend`. Every value read goes through the async
+ * readers, so the same code runs on the GPU, where a step only queues work.
  */
 export class Trainer {
   readonly config: TrainConfig;
   readonly classes: number;
   /** Steps taken. */
   steps = 0;
-  /** Loss of the last minibatch. */
+  /** Loss of the last minibatch (up to date after `settle()`). */
   lastLoss = NaN;
+  private lastLossTensor: Tensor | null = null;
+  private readonly on: BackendName | undefined;
+  /** The normalized inputs on the CPU, for making minibatches. */
+  private readonly xn: Float32Array;
   private readonly x: Tensor;
   private readonly y: Tensor;
   private readonly xs: Float32Array;
@@ -170,8 +181,10 @@ export class Trainer {
     }
     this.mean = mean;
     this.std = [Math.sqrt(Math.max(sq[0] - mean[0] ** 2, 1e-12)), Math.sqrt(Math.max(sq[1] - mean[1] ** 2, 1e-12))];
-    this.x = this.normalize(this.xs);
-    this.y = tensor(this.ys, { shape: [this.n], dtype: 'int32' });
+    this.on = config.backend === 'webgpu' ? 'webgpu' : undefined;
+    this.xn = this.normalized(this.xs);
+    this.x = tensor(this.xn, { shape: [this.n, 2], backend: this.on });
+    this.y = tensor(this.ys, { shape: [this.n], dtype: 'int32', backend: this.on });
 
     manualSeed(config.seed);
     const sizes = [2, ...config.hidden, this.classes];
@@ -180,8 +193,10 @@ export class Trainer {
       const act = config.activations[l] ?? 'linear';
       // He initialisation for the ReLU family, Xavier (Glorot) otherwise.
       const gain = act === 'relu' || act === 'leakyRelu' || act === 'gelu' ? Math.sqrt(2 / fanIn) : Math.sqrt(1 / fanIn);
-      this.weights.push(randn([sizes[l + 1]!, fanIn]).mul(gain).requiresGrad_());
-      this.biases.push(zeros([sizes[l + 1]!]).requiresGrad_());
+      // Drawn on the CPU (the seeded source), then moved: the same initial weights on every backend.
+      const w = randn([sizes[l + 1]!, fanIn]).mul(gain);
+      this.weights.push((this.on === undefined ? w : w.to(this.on)).requiresGrad_());
+      this.biases.push(zeros([sizes[l + 1]!], { backend: this.on }).requiresGrad_());
     }
     this.optimizer = makeOptimizer(config.optimizer, this.parameters(), config.lr);
     this.random = rng(config.seed * 7919 + 17);
@@ -208,13 +223,13 @@ export class Trainer {
     this.config.batchSize = batchSize;
   }
 
-  private normalize(xs: Float32Array): Tensor {
+  private normalized(xs: Float32Array): Float32Array {
     const out = new Float32Array(xs.length);
     for (let i = 0; i < xs.length; i += 2) {
       out[i] = (xs[i]! - this.mean[0]) / this.std[0];
       out[i + 1] = (xs[i + 1]! - this.mean[1]) / this.std[1];
     }
-    return tensor(out, { shape: [xs.length / 2, 2] });
+    return out;
   }
 
   /** The logits of a [m, 2] batch of normalized inputs. */
@@ -246,37 +261,43 @@ export class Trainer {
     return batch;
   }
 
-  /** One optimizer step on one minibatch; returns its loss. */
-  step(): number {
+  /** One optimizer step on one minibatch (on the GPU: queued); `settle()` reads its loss. */
+  step(): void {
     const idx = this.nextBatch();
     const m = idx.length;
     const xb = new Float32Array(2 * m);
     const yb = new Int32Array(m);
-    const x = this.x.toTypedArray() as Float32Array;
+    const x = this.xn;
     idx.forEach((i, k) => {
       xb[2 * k] = x[2 * i]!;
       xb[2 * k + 1] = x[2 * i + 1]!;
       yb[k] = this.ys[i]!;
     });
     this.optimizer.zeroGrad();
-    const loss = crossEntropy(this.forward(tensor(xb, { shape: [m, 2] })), tensor(yb, { shape: [m], dtype: 'int32' }));
+    const on = { backend: this.on };
+    const loss = crossEntropy(this.forward(tensor(xb, { shape: [m, 2], ...on })), tensor(yb, { shape: [m], dtype: 'int32', ...on }));
     loss.backward();
     this.optimizer.step();
     this.steps++;
-    this.lastLoss = loss.item();
+    this.lastLossTensor = loss;
+  }
+
+  /** Waits for the queued steps and reads the last minibatch's loss into `lastLoss`. */
+  async settle(): Promise<number> {
+    if (this.lastLossTensor !== null) this.lastLoss = await this.lastLossTensor.itemAsync();
     return this.lastLoss;
   }
 
   /** Loss and accuracy on the whole dataset. */
-  metrics(): Metrics {
-    return noGrad(() => {
+  async metrics(): Promise<Metrics> {
+    const [loss, pred] = noGrad(() => {
       const logits = this.forward(this.x);
-      const loss = crossEntropy(logits, this.y).item();
-      const pred = argmax(logits, 1).toTypedArray();
-      let right = 0;
-      for (let i = 0; i < this.n; i++) if (pred[i] === this.ys[i]) right++;
-      return { loss, accuracy: right / this.n };
+      return [crossEntropy(logits, this.y), argmax(logits, 1)];
     });
+    const p = await pred.toTypedArrayAsync();
+    let right = 0;
+    for (let i = 0; i < this.n; i++) if (p[i] === this.ys[i]) right++;
+    return { loss: await loss.itemAsync(), accuracy: right / this.n };
   }
 
   /** The plotted region: the data's bounding box with a margin, square in data units. */
@@ -300,7 +321,7 @@ export class Trainer {
   }
 
   /** Class probabilities on a res × res grid over `bounds()` (one batched forward pass). */
-  grid(res: number): Grid {
+  async grid(res: number): Promise<Grid> {
     const bounds = this.bounds();
     const [x0, x1, y0, y1] = bounds;
     const pts = new Float32Array(2 * res * res);
@@ -311,7 +332,8 @@ export class Trainer {
         pts[2 * k + 1] = y1 - ((r + 0.5) / res) * (y1 - y0);
       }
     }
-    const probs = noGrad(() => softmax(this.forward(this.normalize(pts)), 1).toTypedArray() as Float32Array);
+    const x = tensor(this.normalized(pts), { shape: [res * res, 2], backend: this.on });
+    const probs = (await noGrad(() => softmax(this.forward(x), 1)).toTypedArrayAsync()) as Float32Array;
     return { res, classes: this.classes, bounds, probs: Float32Array.from(probs) };
   }
 }

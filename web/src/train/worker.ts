@@ -3,6 +3,7 @@
  * 30 ms while training, and posts progress (loss, accuracy, steps per second, and
  * a decision-boundary grid a few times a second), so the page never waits on it.
  */
+import { getBackend, initWebGPU, setBackend } from 'adjoint';
 import { Trainer, type Grid, type Metrics, type PointsData, type TrainConfig } from './trainer.js';
 
 /** Messages the page sends. */
@@ -46,8 +47,13 @@ function post(message: FromWorker): void {
   scope.postMessage(message, transfer);
 }
 
-function report(withGrid: boolean): void {
+async function report(withGrid: boolean): Promise<void> {
   if (trainer === null) return;
+  const t = trainer;
+  await t.settle();
+  const metrics = await t.metrics();
+  const grid = withGrid ? await t.grid(gridRes) : null;
+  if (t !== trainer) return;
   const now = performance.now();
   samples.push([now, trainer.steps]);
   while (samples.length > 2 && now - samples[0]![0] > 1000) samples.shift();
@@ -58,10 +64,10 @@ function report(withGrid: boolean): void {
     type: 'progress',
     steps: trainer.steps,
     batchLoss: trainer.lastLoss,
-    metrics: trainer.metrics(),
+    metrics,
     stepsPerSecond,
     running,
-    grid: withGrid ? trainer.grid(gridRes) : null,
+    grid,
   });
 }
 
@@ -73,12 +79,13 @@ function fail(e: unknown): void {
 // A macrotask without setTimeout's 4 ms clamp, so messages (pause) get in between slices.
 const channel = new MessageChannel();
 let loopGeneration = -1;
-channel.port1.onmessage = () => {
+channel.port1.onmessage = async () => {
   if (!running || trainer === null || loopGeneration !== generation) return;
   try {
     const start = performance.now();
+    // On the GPU a step only queues work: report() waits for it.
     while (performance.now() - start < 30) trainer.step();
-    report(performance.now() - lastGridAt > 150);
+    await report(performance.now() - lastGridAt > 150);
   } catch (e) {
     fail(e);
     return;
@@ -92,18 +99,32 @@ function startLoop(): void {
   channel.port2.postMessage(null);
 }
 
-scope.onmessage = (e: MessageEvent<ToWorker>) => {
+/** Makes the backend of a run the default one (the GPU is set up on first use). */
+async function useBackend(config: TrainConfig): Promise<void> {
+  if (config.backend === 'webgpu') {
+    await initWebGPU();
+    setBackend('webgpu');
+  } else setBackend(cpuBackend);
+}
+/** The CPU backend the worker started with. */
+const cpuBackend = getBackend();
+
+scope.onmessage = async (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   try {
     switch (msg.type) {
-      case 'reset':
+      case 'reset': {
         generation++;
         running = false;
         gridRes = msg.gridRes;
-        trainer = new Trainer(msg.config);
-        post({ type: 'ready', points: trainer.points(), parameters: trainer.parameterCount(), config: trainer.config });
-        report(true);
+        trainer = null;
+        await useBackend(msg.config);
+        const t = new Trainer(msg.config);
+        trainer = t;
+        post({ type: 'ready', points: t.points(), parameters: t.parameterCount(), config: t.config });
+        await report(true);
         break;
+      }
       case 'train':
         if (trainer === null || running) return;
         running = true;
@@ -112,14 +133,14 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       case 'pause':
         running = false;
         generation++;
-        report(true);
+        await report(true);
         break;
       case 'step':
         if (trainer === null) return;
         running = false;
         generation++;
         trainer.step();
-        report(true);
+        await report(true);
         break;
       case 'set':
         if (trainer === null) return;

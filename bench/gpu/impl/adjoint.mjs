@@ -1,0 +1,115 @@
+// adjoint's `webgpu` backend, from the built package (dist/): what a user of the published package runs.
+import * as A from "../../../dist/index.js";
+import { conv2d, crossEntropy, relu } from "../../../dist/nn/functional/index.js";
+import { SGD } from "../../../dist/optim/index.js";
+import * as data from "../../peers/data.mjs";
+
+export const version = "adjoint (this checkout)";
+
+export async function setup() {
+  const info = await A.initWebGPU({ powerPreference: "high-performance" });
+  A.setBackend("webgpu");
+  return { adapter: info };
+}
+
+const t = (values, shape, opts = {}) => A.tensor(Float32Array.from(values), { shape, ...opts });
+
+/** The W4 MLP (BENCHMARKS.md) at `batch` rows (X's 128 rows repeated), trained by SGD; one step reads the loss. */
+function mlpStep(batch) {
+  const d = data.mlpMnist();
+  const rows = Float32Array.from({ length: batch * 784 }, (_, i) => d.X[i % (128 * 784)]);
+  const X = t(rows, [batch, 784]);
+  const y = A.tensor(Int32Array.from({ length: batch }, (_, i) => d.labels[i % 128]), { shape: [batch] });
+  const params = d.layers.flatMap((l) => [t(l.W, [l.nin, l.nout], { requiresGrad: true }), A.zeros([l.nout], { requiresGrad: true })]);
+  const [W1, b1, W2, b2, W3, b3] = params;
+  const opt = new SGD(params, { lr: 0.01 });
+  const check = {};
+  let n = 0;
+  return {
+    check,
+    async step() {
+      opt.zeroGrad();
+      const h1 = relu(X.matmul(W1).add(b1));
+      const h2 = relu(h1.matmul(W2).add(b2));
+      const loss = crossEntropy(h2.matmul(W3).add(b3), y);
+      loss.backward();
+      opt.step();
+      const v = await loss.itemAsync();
+      if (n < 2) check[`loss${n}`] = v;
+      n++;
+    },
+  };
+}
+
+export const workloads = {
+  G3(n, { reps }) {
+    const d = data.matmulInputs(n);
+    const a = t(d.A, [n, n]), b = t(d.B, [n, n]);
+    return {
+      flops: 2 * n ** 3 * reps,
+      async step() {
+        let c = null;
+        for (let r = 0; r < reps; r++) c = A.matmul(a, b);
+        await c.sum().itemAsync();
+      },
+    };
+  },
+  G4: (batch) => mlpStep(batch),
+  G6(kind) {
+    if (kind === "W6") {
+      const d = data.convInputs();
+      const X = t(d.X, [32, 1, 28, 28]);
+      const W = t(d.W, [32, 1, 3, 3], { requiresGrad: true });
+      const check = {};
+      return {
+        check,
+        async step() {
+          W.grad = null;
+          const loss = relu(conv2d(X, W)).sum();
+          loss.backward();
+          check.loss = await loss.itemAsync();
+        },
+      };
+    }
+    // ResNet scale: X [64,64,56,56], W [64,64,3,3], padding 1, backward to X and W.
+    A.manualSeed(7);
+    const X = A.rand([64, 64, 56, 56]).sub(0.5).requiresGrad_();
+    const W = A.rand([64, 64, 3, 3]).sub(0.5).div(24).requiresGrad_();
+    return {
+      flops: 3 * 2 * 64 * 64 * 56 * 56 * 64 * 9,
+      async step() {
+        X.grad = null;
+        W.grad = null;
+        const loss = relu(conv2d(X, W, null, { padding: 1 })).sum();
+        loss.backward();
+        await loss.itemAsync();
+      },
+    };
+  },
+  /** G10: W4 steps with no freeing by hand; GPU bytes in use at each checkpoint. */
+  async G10(checkpoints) {
+    const s = mlpStep(128);
+    const out = {};
+    const last = checkpoints[checkpoints.length - 1];
+    for (let i = 1; i <= last; i++) {
+      await s.step();
+      if (checkpoints.includes(i)) out[`step${i}_mb`] = A.webgpuMemory().bytesInUse / 2 ** 20;
+    }
+    out.rss_mb = process.memoryUsage().rss / 2 ** 20;
+    return out;
+  },
+  /** Where G4's time goes: GPU time per kernel (timestamp queries), dispatches, submits, encode time. */
+  async profile(batch) {
+    const s = mlpStep(batch);
+    for (let i = 0; i < 20; i++) await s.step();
+    A.setWebGPUOptions({ profile: true });
+    A.webgpuProfile();
+    const steps = 20;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await s.step();
+    const wall = (performance.now() - t0) / steps;
+    const p = A.webgpuProfile();
+    A.setWebGPUOptions({ profile: false });
+    return { steps, wall_ms: wall, profile: p };
+  },
+};
