@@ -18,7 +18,8 @@ export {
   serializeSafetensors, deserializeSafetensors, inspectSafetensors, SafetensorsMap, MAX_HEADER_BYTES,
   type NamedTensors, type SafetensorsOptions, type SafetensorsEntry, type SafetensorsHeader,
 } from './safetensors.js';
-export { SafetensorsError } from './errors.js';
+export { SafetensorsError, OnnxExportError } from './errors.js';
+export { exportOnnx, type ExportOnnxOptions, type OnnxExportable, type OnnxFunction } from './onnx/export.js';
 
 /** A Node built-in module without a static import (undefined outside Node). */
 function nodeModule<T>(id: string): T | undefined {

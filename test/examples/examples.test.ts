@@ -67,6 +67,15 @@ describe('examples/', () => {
     expect(existsSync(join(scratch, 'digits-cnn.safetensors'))).toBe(true);
   });
 
+  it('export-onnx.ts: the trained CNN exports and ONNX Runtime agrees at two batch sizes', () => {
+    const out = run('export-onnx.ts', '--out', scratch);
+    const [a, b] = lossDrop(out);
+    expect(b).toBeLessThan(a);
+    expect(out).toContain('batch 1: ONNX Runtime output [1, 10]');
+    expect(out).toContain('ONNX Runtime and adjoint agree (within 1e-5 relative)');
+    expect(existsSync(join(scratch, 'digits-cnn.onnx'))).toBe(true);
+  });
+
   it('char-lm.ts: the loss drops below uniform guessing and a sample is printed', () => {
     const out = run('char-lm.ts');
     const [a, b] = lossDrop(out);
