@@ -16,3 +16,10 @@ export {
   grad, valueAndGrad, vjp, jvp, jacobian, hessian, type ArgnumsOptions, type Grads, type TensorFunction,
 } from './transforms.js';
 export type { HookHandle } from './methods.js';
+export {
+  enterBatchLevel, exitBatchLevel, batchingActive, batchSize, makeBatched, topBatchLevel, unbatch, bottom, shallowCopy,
+  stopGradient, describeBatched, randomBatching, type Randomness, type Unbatched,
+} from './batching.js';
+export { vmap, type VmapOptions, type InDims, type OutDims } from './vmap.js';
+export { jacrev, jacfwd, hvp, linearize } from './func.js';
+export { customVjp, customJvp, type CustomVjpRules, type CustomJvpRules } from './custom.js';

@@ -21,6 +21,12 @@ export interface GradMath {
   stack(tensors: readonly Tensor[]): Tensor;
   /** `x` reshaped. */
   reshape(x: Tensor, shape: readonly number[]): Tensor;
+  /** `x` with its dims reordered (a view). */
+  permute(x: Tensor, dims: readonly number[]): Tensor;
+  /** `x` broadcast to `shape` (a view). */
+  expand(x: Tensor, shape: readonly number[]): Tensor;
+  /** `x` summed over `dims`. */
+  sum(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor;
 }
 
 let installed: GradMath | null = null;

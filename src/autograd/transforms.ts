@@ -10,7 +10,8 @@
  * passing tensors that require grad) may differentiate it again.
  */
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, raw, zerosLike } from '../tensor/index.js';
+import { Tensor, deviceOf, raw, zerosLike } from '../tensor/index.js';
+import { shallowCopy } from './batching.js';
 import { autogradGrad } from './engine.js';
 import { clearTangent, enterLevel, exitLevel, getTangent, setTangent } from './forward.js';
 import { gm } from './math.js';
@@ -41,28 +42,45 @@ function checkArg(op: string, x: unknown, i: number): Tensor {
 /** A fresh variable equal to `x`: recorded identity of `x` when `x` is tracked, else a detached leaf. */
 function track(x: Tensor): Tensor {
   if (x.requiresGrad && isGradEnabled()) return gm().alias(x);
-  const t = new Tensor(x.storage, x.shape, x.strides, x.offset, x);
-  if (x._tangents !== null) t._tangents = new Map(x._tangents);
+  const t = shallowCopy(x);
   t.requiresGrad = true;
   return t;
 }
 
-function detached(x: Tensor): Tensor {
-  const t = new Tensor(x.storage, x.shape, x.strides, x.offset, x);
-  if (x._tangents !== null) t._tangents = new Map(x._tangents);
-  return t;
+/** A copy of `x` without its autograd state (batching under vmap and tangents kept). */
+const detached = shallowCopy;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && Object.getPrototypeOf(v) === Object.prototype;
+
+/** `x` with each tensor of it (a tensor, or nested arrays and records of them: `functionalCall`'s params) mapped by `fn`, in order. */
+function mapLeaves(op: string, x: unknown, i: number, fn: (t: Tensor) => Tensor): unknown {
+  if (Array.isArray(x)) return x.map((v) => mapLeaves(op, v, i, fn));
+  if (isRecord(x)) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, mapLeaves(op, v, i, fn)]));
+  return fn(checkArg(op, x, i));
 }
 
-/** Runs `f` on tracked copies of the arguments in `nums`. */
+/** The gradients of `gs` (flat, in `mapLeaves` order) in the structure of each argument in `nums`. */
+function regroup(op: string, args: readonly unknown[], nums: readonly number[], gs: readonly Tensor[]): unknown[] {
+  let k = 0;
+  return nums.map((i) => mapLeaves(op, args[i], i, () => gs[k++]!));
+}
+
+/** Runs `f` on tracked copies of the arguments in `nums` (tensors, or arrays and records of them). */
 function trace(op: string, f: TensorFunction<unknown>, args: unknown[], nums: readonly number[]) {
   const outer = isGradEnabled();
   const inner = args.slice();
-  const primals = nums.map((i) => {
-    const p = track(checkArg(op, args[i], i));
-    inner[i] = p;
-    return p;
-  });
-  const create = outer && (depth > 0 || nums.some((i) => (args[i] as Tensor).requiresGrad));
+  const primals: Tensor[] = [];
+  let anyTracked = false;
+  for (const i of nums) {
+    inner[i] = mapLeaves(op, args[i], i, (x) => {
+      anyTracked ||= x.requiresGrad;
+      const p = track(x);
+      primals.push(p);
+      return p;
+    });
+  }
+  const create = outer && (depth > 0 || anyTracked);
   depth++;
   let out: unknown;
   try {
@@ -105,7 +123,7 @@ export function valueAndGrad<N extends number | readonly number[] = number>(
   return (...args) => {
     const { primals, out, create } = trace('grad', f, args, nums);
     const y = scalarOut('grad', out);
-    const gs = gradsOf(y, primals, create);
+    const gs = regroup('grad', args, nums, gradsOf(y, primals, create));
     const value = create ? y : detached(y);
     return [value, (typeof argnums === 'number' ? gs[0]! : gs) as Grads<N>];
   };
@@ -206,11 +224,11 @@ export function jacobian<N extends number | readonly number[] = number>(
     for (let i = 0; i < n; i++) {
       const e = new Float64Array(n);
       e[i] = 1;
-      const ct = raw.fromValues(e, out.shape, out.dtype);
+      const ct = raw.fromValues(e, out.shape, out.dtype, deviceOf(out));
       gradsOf(out, primals, create, ct).forEach((g, k) => rows[k]!.push(g));
     }
     const js = primals.map((p, k) =>
-      n === 0 ? raw.filled([...out.shape, ...p.shape], p.dtype, 0) : gm().reshape(gm().stack(rows[k]!), [...out.shape, ...p.shape]),
+      n === 0 ? raw.filled([...out.shape, ...p.shape], p.dtype, 0, deviceOf(p)) : gm().reshape(gm().stack(rows[k]!), [...out.shape, ...p.shape]),
     );
     return (typeof argnums === 'number' ? js[0]! : js) as Grads<N>;
   };

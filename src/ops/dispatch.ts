@@ -6,11 +6,12 @@
  * graph nodes or computes tangents.
  */
 import {
-  Node, activeLevels, forwardActive, getTangent, isGradEnabled, isMasked, setTangent, withMasked,
+  Node, activeLevels, batchSize, batchingActive, forwardActive, makeBatched, topBatchLevel, unbatch, getTangent, isGradEnabled, isMasked, setTangent, withMasked,
 } from '../autograd/index.js';
 import { AdjointError } from '../errors.js';
 import { Tensor, raw, sameShape } from '../tensor/index.js';
 import type { Ctx, Primitive, PrimParams, Rule, RuleTable } from './primitives.js';
+import { ACTIVE_TRACER } from './trace.js';
 
 let RULES: RuleTable | null = null;
 
@@ -82,7 +83,9 @@ class PrimNode<P extends Primitive> extends Node {
  */
 export function apply<P extends Primitive>(prim: P, xs: readonly Tensor[], p: PrimParams[P]): Tensor {
   const rule = rules()[prim] as Rule<P>;
-  const y = rule.forward(xs, p);
+  const level = batchingActive() ? topBatchLevel(xs) : 0;
+  const y = level === 0 ? rule.forward(xs, p) : batchedForward(rule, xs, p, level);
+  if (ACTIVE_TRACER !== null) ACTIVE_TRACER._record(prim, 'primitive', xs, p as Readonly<Record<string, unknown>>, [y], null);
   if (!y._isFloat) return y;
   if (isGradEnabled()) {
     for (let i = 0; i < xs.length; i++) {
@@ -108,6 +111,12 @@ export function apply<P extends Primitive>(prim: P, xs: readonly Tensor[], p: Pr
  */
 export function isTracked(x: Tensor): boolean {
   return (x._requiresGrad && isGradEnabled()) || x._tangents !== null;
+}
+
+/** Under vmap: the batching rule on the inputs' values at `level`, its output batched again at `level`. */
+function batchedForward<P extends Primitive>(rule: Rule<P>, xs: readonly Tensor[], p: PrimParams[P], level: number): Tensor {
+  const r = rule.batch(xs.map((x) => unbatch(x, level)), p, batchSize(level));
+  return makeBatched(r.value, r.bdim, level);
 }
 
 function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tensor[], y: Tensor, p: PrimParams[P]): void {

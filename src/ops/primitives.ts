@@ -1,15 +1,15 @@
 /**
  * The closed set of primitives and the shape of a rule.
  *
- * Every differentiable op in adjoint is a composite of these 38 primitives.
+ * Every differentiable op in adjoint is a composite of these 39 primitives.
  * Each has a typed params object (`PrimParams`), and `table.ts` holds one
  * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
  * primitive without a rule does not compile.
  *
  * Adding a primitive: (1) a key here, (2) its rule in `table.ts` (forward
- * kernel call, VJP, JVP), (3) its entry in the test registry.
+ * kernel call, VJP, JVP, batching rule), (3) its entry in the test registry.
  */
-import type { ArgReduceOp, CompareOp, DType, Window } from '../backend/index.js';
+import type { ArgReduceOp, BackendName, CompareOp, DType, Window } from '../backend/index.js';
 import type { Shape, Tensor } from '../tensor/index.js';
 
 /** Params of a primitive without parameters. */
@@ -78,6 +78,8 @@ export interface PrimParams {
   // dtype and layout
   cast: { readonly dtype: DType };
   contiguous: NoParams;
+  /** A copy onto another backend (`x.to('webgpu')`); its gradient is the copy back to `from`. */
+  transfer: { readonly backend: BackendName; readonly from: BackendName };
 }
 
 /** The name of a primitive. */
@@ -100,7 +102,30 @@ export interface Ctx<P extends Primitive> {
   readonly needs: readonly boolean[];
 }
 
-/** Forward, VJP and JVP of one primitive, side by side. */
+/**
+ * An input of a batching rule: the physical `value` at the vmap level being
+ * unwrapped and its batch dim there (null: not batched at that level, used as
+ * is for every example).
+ */
+export interface BatchArg {
+  readonly value: Tensor;
+  readonly bdim: number | null;
+}
+
+/** A batching rule's output: the physical value and its batch dim. */
+export interface Batched {
+  readonly value: Tensor;
+  readonly bdim: number;
+}
+
+/**
+ * The batching rule: the primitive over a batch of examples, as primitives
+ * applied once to the physical values (`size`: the batch size). Written with
+ * differentiable ops, like the VJP and JVP.
+ */
+export type BatchRule<P extends Primitive> = (x: readonly BatchArg[], p: PrimParams[P], size: number) => Batched;
+
+/** Forward, VJP, JVP and batching rule of one primitive, side by side. */
 export interface Rule<P extends Primitive> {
   /** Computes the output with raw kernels (never recorded). */
   forward(x: readonly Tensor[], p: PrimParams[P]): Tensor;
@@ -120,6 +145,8 @@ export interface Rule<P extends Primitive> {
   vjp(g: Tensor, c: Ctx<P>): readonly (Tensor | null)[];
   /** The output's tangent from the inputs' tangents (null: zero); null result means zero. */
   jvp(dx: readonly (Tensor | null)[], c: Ctx<P>): Tensor | null;
+  /** The batching rule of `vmap` (see `batching.ts` for its kinds). */
+  batch: BatchRule<P>;
 }
 
 /** The table type: one rule per primitive, checked by the compiler. */

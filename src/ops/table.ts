@@ -8,7 +8,8 @@
  */
 import { installGradMath } from '../autograd/index.js';
 import type { UnaryOp } from '../backend/index.js';
-import { Tensor, raw } from '../tensor/index.js';
+import { Tensor, deviceOf, raw } from '../tensor/index.js';
+import { alongDim, argReduction, batchedMatmul, elementwise, reduction, views, windows } from './batching.js';
 import { apply, defineRules, scalar } from './dispatch.js';
 import {
   catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
@@ -64,6 +65,7 @@ function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'):
       const db = dx[1] ?? k(0, b!);
       return where(eq(a!, b!), mul(add(da, db), k(0.5, da)), where(beats(a!, b!), da, db));
     },
+    batch: elementwise(op),
   };
 }
 
@@ -87,13 +89,14 @@ function addT(...terms: MaybeT[]): MaybeT {
   return acc;
 }
 
-/** Elementwise unary op with a diagonal Jacobian: both VJP and JVP are `t ↦ f'(x)·t`. */
-function diagonal<P extends Primitive>(op: UnaryOp, save: Save, scale: (t: T, c: Ctx<P>) => T): Rule<P> {
+/** Elementwise unary op with a diagonal Jacobian: both VJP and JVP are `t ↦ f'(x)·t`; batched as elementwise. */
+function diagonal<P extends Primitive & UnaryOp>(op: P, save: Save, scale: (t: T, c: Ctx<P>) => T): Rule<P> {
   return {
     forward: (x) => raw.rawUnary(op, x[0]!),
     save,
     vjp: (g, c) => [scale(g, c)],
     jvp: (dx, c) => (dx[0] ? scale(dx[0], c) : null),
+    batch: elementwise(op),
   };
 }
 
@@ -101,18 +104,19 @@ function diagonal<P extends Primitive>(op: UnaryOp, save: Save, scale: (t: T, c:
  * A primitive linear in its first input (the others are indices): the JVP is
  * the primitive applied to the tangent; the VJP is its transpose, given.
  */
-function linear<P extends Primitive>(prim: P, forward: Rule<P>['forward'], save: Save, vjp: Rule<P>['vjp']): Rule<P> {
+function linear<P extends Primitive>(prim: P, forward: Rule<P>['forward'], save: Save, vjp: Rule<P>['vjp'], batch: Rule<P>['batch']): Rule<P> {
   return {
     forward,
     save,
     vjp,
     jvp: (dx, c) => (dx[0] ? apply(prim, [dx[0], ...c.x.slice(1)], c.p) : null),
+    batch,
   };
 }
 
 /** A primitive whose output has zero derivative (bool/int outputs, sign). */
-function zeroGrad<P extends Primitive>(forward: Rule<P>['forward']): Rule<P> {
-  return { forward, save: 'none', vjp: (_g, c) => c.shapes.map(() => null), jvp: () => null };
+function zeroGrad<P extends Primitive>(forward: Rule<P>['forward'], batch: Rule<P>['batch']): Rule<P> {
+  return { forward, save: 'none', vjp: (_g, c) => c.shapes.map(() => null), jvp: () => null, batch };
 }
 
 const binary = (op: 'add' | 'sub' | 'mul' | 'div' | 'pow') => (x: readonly T[]) => raw.rawBinary(op, x[0]!, x[1]!);
@@ -129,12 +133,14 @@ const RULES: RuleTable = {
     save: 'none',
     vjp: (g, c) => [c.needs[0] ? g : null, c.needs[1] ? g : null],
     jvp: (dx) => addT(dx[0] ?? null, dx[1] ?? null),
+    batch: elementwise('add'),
   },
   sub: {
     forward: binary('sub'),
     save: 'none',
     vjp: (g, c) => [c.needs[0] ? g : null, c.needs[1] ? neg(g) : null],
     jvp: (dx) => (dx[1] ? (dx[0] ? sub(dx[0], dx[1]) : neg(dx[1])) : dx[0] ?? null),
+    batch: elementwise('sub'),
   },
   // d(a·b) = da·b + a·db
   mul: {
@@ -143,6 +149,7 @@ const RULES: RuleTable = {
     keep: (needs) => [needs[1]!, needs[0]!],
     vjp: (g, { x: [a, b], needs }) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && mul(dx[0], b!), dx[1] && mul(a!, dx[1])),
+    batch: elementwise('mul'),
   },
   // d(a/b) = da/b − y·db/b
   div: {
@@ -151,6 +158,7 @@ const RULES: RuleTable = {
     keep: () => [false, true],
     vjp: (g, { x: [, b], y, needs }) => [needs[0] ? div(g, b!) : null, needs[1] ? neg(mul(div(g, b!), y)) : null],
     jvp: (dx, { x: [, b], y }) => addT(dx[0] && div(dx[0], b!), dx[1] && neg(div(mul(dx[1], y), b!))),
+    batch: elementwise('div'),
   },
   // d(a^b) = b·a^(b−1)·da + y·log(a)·db   (log taken as 0 where a = 0, like PyTorch)
   pow: {
@@ -165,8 +173,9 @@ const RULES: RuleTable = {
         dx[0] && mul(dx[0], mul(b!, pow(a!, sub(b!, k(1, b!))))),
         dx[1] && mul(dx[1], mul(y, log(where(eq(a!, k(0, a!)), k(1, a!), a!)))),
       ),
+    batch: elementwise('pow'),
   },
-  neg: linear('neg', (x) => raw.rawUnary('neg', x[0]!), 'none', (g) => [neg(g)]),
+  neg: linear('neg', (x) => raw.rawUnary('neg', x[0]!), 'none', (g) => [neg(g)], elementwise('neg')),
   // d exp(x) = exp(x)·dx
   exp: diagonal('exp', 'y', (t, c) => mul(t, c.y)),
   // d log(x) = dx / x
@@ -187,8 +196,8 @@ const RULES: RuleTable = {
   expm1: diagonal('expm1', 'y', (t, c) => mul(t, add(c.y, k(1, c.y)))),
   // d erf(x) = 2/√π · e^(−x²)·dx
   erf: diagonal('erf', 'x', (t, c) => mul(t, mul(k(TWO_OVER_SQRT_PI, t), exp(neg(mul(c.x[0]!, c.x[0]!)))))),
-  sign: zeroGrad((x) => raw.rawUnary('sign', x[0]!)),
-  compare: zeroGrad((x, p) => raw.rawCompare(p.op, x[0]!, x[1]!)),
+  sign: zeroGrad((x) => raw.rawUnary('sign', x[0]!), elementwise('sign')),
+  compare: zeroGrad((x, p) => raw.rawCompare(p.op, x[0]!, x[1]!), elementwise('compare')),
   // d where(c, a, b) = where(c, da, db)
   where: {
     forward: (x) => raw.rawWhere(x[0]!, x[1]!, x[2]!),
@@ -199,6 +208,7 @@ const RULES: RuleTable = {
       return [null, needs[1] ? where(cond!, g, z) : null, needs[2] ? where(cond!, z, g) : null];
     },
     jvp: (dx, { x: [cond, a] }) => (dx[1] || dx[2] ? where(cond!, dx[1] ?? k(0, a!), dx[2] ?? k(0, a!)) : null),
+    batch: elementwise('where'),
   },
   maximum: extremeRule('maximum', 'gt'),
   minimum: extremeRule('minimum', 'lt'),
@@ -207,6 +217,7 @@ const RULES: RuleTable = {
     save: 'xy',
     vjp: (g, { x: [x], y, p, shapes }) => [mul(expand(reshape(g, keptShape(shapes[0]!, p.dims)), shapes[0]!), tieWeights(x!, y, p))],
     jvp: (dx, { x: [x], y, p }) => (dx[0] ? sum(mul(dx[0], tieWeights(x!, y, p)), p.dims, p.keepdim) : null),
+    batch: reduction('extreme'),
   },
   // The transpose of a sum broadcasts g back over the reduced dims.
   sum: linear(
@@ -214,24 +225,26 @@ const RULES: RuleTable = {
     (x, p) => raw.rawReduce('sum', x[0]!, p.dims, p.keepdim, x[0]!.dtype === 'bool' ? 'int32' : x[0]!.dtype),
     'none',
     (g, { p, shapes }) => [expand(reshape(g, keptShape(shapes[0]!, p.dims)), shapes[0]!)],
+    reduction('sum'),
   ),
-  argReduce: zeroGrad((x, p) => raw.rawArgReduce(p.op, x[0]!, p.dim, p.keepdim)),
-  reshape: linear('reshape', (x, p) => reshapeForward(x[0]!, p.shape), 'none', (g, { shapes }) => [reshape(g, shapes[0]!)]),
+  argReduce: zeroGrad((x, p) => raw.rawArgReduce(p.op, x[0]!, p.dim, p.keepdim), argReduction),
+  reshape: linear('reshape', (x, p) => reshapeForward(x[0]!, p.shape), 'none', (g, { shapes }) => [reshape(g, shapes[0]!)], views.reshape),
   permute: linear('permute', (x, p) => permuteForward(x[0]!, p.dims), 'none', (g, { p }) => {
     const inverse = new Array<number>(p.dims.length);
     p.dims.forEach((d, i) => (inverse[d] = i));
     return [apply('permute', [g], { dims: inverse })];
-  }),
+  }, views.permute),
   // The engine sums g back to the input's shape: the transpose of a broadcast.
-  expand: linear('expand', (x, p) => expandForward(x[0]!, p.shape), 'none', (g) => [g]),
+  expand: linear('expand', (x, p) => expandForward(x[0]!, p.shape), 'none', (g) => [g], views.expand),
   slice: linear('slice', (x, p) => sliceForward(x[0]!, p.start, p.step, p.shape), 'none', (g, { p, shapes }) => [
     apply('unslice', [g], { shape: shapes[0]!, start: p.start, step: p.step, value: 0 }),
-  ]),
+  ], views.slice),
   unslice: {
     forward: (x, p) => unsliceForward(x[0]!, p.shape, p.start, p.step, p.value),
     save: 'none',
     vjp: (g, { p, shapes }) => [apply('slice', [g], { start: p.start, step: p.step, shape: shapes[0]! })],
     jvp: (dx, { p }) => (dx[0] ? apply('unslice', [dx[0]], { ...p, value: 0 }) : null),
+    batch: views.unslice,
   },
   cat: {
     forward: (x, p) => catForward(x, p.dim, x[0]!.dtype),
@@ -245,20 +258,21 @@ const RULES: RuleTable = {
       });
     },
     jvp: (dx, { x, p }) =>
-      dx.some((t) => t !== null) ? apply('cat', dx.map((t, i) => t ?? raw.filled(x[i]!.shape, x[i]!.dtype, 0)), p) : null,
+      dx.some((t) => t !== null) ? apply('cat', dx.map((t, i) => t ?? raw.filled(x[i]!.shape, x[i]!.dtype, 0, deviceOf(x[i]!))), p) : null,
+    batch: alongDim('cat'),
   },
   gather: {
     ...linear('gather', (x, p) => raw.rawGather(x[0]!, p.dim, x[1]!), 'x', (g, { x: [, index], p, shapes, needs }) => [
       needs[0] ? apply('scatterAdd', [g, index!], { dim: p.dim, shape: shapes[0]! }) : null,
       null,
-    ]),
+    ], alongDim('gather')),
     keep: () => [false, true],
   },
   scatterAdd: {
     ...linear('scatterAdd', (x, p) => raw.rawScatterAdd(p.shape, p.dim, x[1]!, x[0]!), 'x', (g, { x: [, index], p }) => [
       apply('gather', [g, index!], { dim: p.dim }),
       null,
-    ]),
+    ], alongDim('scatterAdd')),
     keep: () => [false, true],
   },
   // d(a@b) = da@b + a@db; the transposes act on the last two dims.
@@ -268,15 +282,20 @@ const RULES: RuleTable = {
     keep: (needs) => [needs[1]!, needs[0]!],
     vjp: (g, { x: [a, b], needs }) => [needs[0] ? matmul(g, mT(b!)) : null, needs[1] ? matmul(mT(a!), g) : null],
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
+    batch: batchedMatmul,
   },
   // im2col and col2im are linear and each other's transpose.
   im2col: linear('im2col', (x, p) => raw.rawIm2col(x[0]!, p), 'none', (g, { p, shapes }) => [
     apply('col2im', [g], { window: p, spatial: shapes[0]!.slice(2) }),
-  ]),
-  col2im: linear('col2im', (x, p) => raw.rawCol2im(x[0]!, p.spatial, p.window), 'none', (g, { p }) => [apply('im2col', [g], p.window)]),
+  ], windows('im2col')),
+  col2im: linear('col2im', (x, p) => raw.rawCol2im(x[0]!, p.spatial, p.window), 'none', (g, { p }) => [apply('im2col', [g], p.window)], windows('col2im')),
   // The engine casts each gradient to its input's dtype.
-  cast: linear('cast', (x, p) => raw.copyAs(x[0]!, p.dtype), 'none', (g) => [g]),
-  contiguous: linear('contiguous', (x) => raw.copyAs(x[0]!), 'none', (g) => [g]),
+  cast: linear('cast', (x, p) => raw.copyAs(x[0]!, p.dtype), 'none', (g) => [g], elementwise('cast')),
+  contiguous: linear('contiguous', (x) => raw.copyAs(x[0]!), 'none', (g) => [g], elementwise('contiguous')),
+  // A copy to another backend is linear; its transpose copies the cotangent back.
+  transfer: linear('transfer', (x, p) => raw.copyAs(x[0]!, x[0]!.dtype, p.backend), 'none', (g, { p }) => [
+    apply('transfer', [g], { backend: p.from, from: p.backend }),
+  ], elementwise('transfer')),
 };
 
 defineRules(RULES);
@@ -296,6 +315,9 @@ installGradMath({
   alias: (x) => apply('reshape', [x], { shape: x.shape }),
   stack: (ts) => apply('cat', ts.map((t) => reshape(t, [1, ...t.shape])), { dim: 0 }),
   reshape,
+  permute: (x, dims) => apply('permute', [x], { dims }),
+  expand,
+  sum,
 });
 
 /** The rule of a primitive (for tests and documentation). @example ruleOf('mul').save; // 'x' */
