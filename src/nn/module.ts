@@ -19,7 +19,10 @@ import { noGrad } from '../autograd/index.js';
 import { DTypeError, RangeArgError, fmtShape } from '../errors.js';
 import { cast, copy_ } from '../ops/index.js';
 import { Tensor, raw, sameShape, type DType } from '../tensor/index.js';
+import type { BackendName } from '../backend/index.js';
 import { StateDictError } from './errors.js';
+import { addHook, type ForwardHook, type ForwardPreHook, type FullBackwardHook } from './hooks.js';
+import type { HookHandle } from '../autograd/index.js';
 import { addIndent } from './repr.js';
 
 /**
@@ -35,9 +38,10 @@ import { addIndent } from './repr.js';
  * new Scale().parameters().length; // 1
  */
 export class Parameter extends Tensor {
-  constructor(data: Tensor, requiresGrad = true) {
+  /** A copy of `data` as a leaf (`adopt`, internal: take over a fresh tensor's storage instead, e.g. one still arriving from the GPU). */
+  constructor(data: Tensor, requiresGrad = true, adopt = false) {
     if (!(data instanceof Tensor)) throw new DTypeError('Parameter', `expected a tensor, got ${typeof data}`);
-    const t = raw.copyAs(data);
+    const t = adopt && data.isContiguous() && data.offset === 0 ? data : raw.copyAs(data, data.dtype, data.backend);
     super(t.storage, t.shape);
     if (requiresGrad) this.requiresGrad = true;
   }
@@ -136,6 +140,43 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    */
   call(...args: Args): Out {
     return this.forward(...args);
+  }
+
+  // ---- hooks (see hooks.ts: they run however the module is called, `forward` or `call`) ----
+
+  /**
+   * Registers `hook(module, args)`, run before `forward`; returning an array
+   * replaces the arguments (another value replaces the first one).
+   *
+   * @example
+   * const h = model.registerForwardPreHook((m, [x]) => [x.mul(2)]); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this, Args>): HookHandle {
+    return addHook(this, 'pre', hook);
+  }
+
+  /**
+   * Registers `hook(module, args, output)`, run after `forward`; returning a
+   * value replaces the output.
+   *
+   * @example
+   * const acts: Tensor[] = [];
+   * model.getSubmodule('0').registerForwardHook((m, args, out) => void acts.push(out as Tensor));
+   */
+  registerForwardHook(hook: ForwardHook<this, Args, Out>): HookHandle {
+    return addHook(this, 'fwd', hook);
+  }
+
+  /**
+   * Registers `hook(module, gradInput, gradOutput)`, run in backward once the
+   * gradients w.r.t. the module's tensor arguments are known (PyTorch's
+   * `register_full_backward_hook`); returning an array replaces `gradInput`.
+   *
+   * @example
+   * layer.registerFullBackwardHook((m, gradInput, gradOutput) => [gradInput[0]!.clamp({ min: -1, max: 1 })]);
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>): HookHandle {
+    return addHook(this, 'bwd', hook);
   }
 
   // ---- registration ----
@@ -424,14 +465,19 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Converts the floating parameters and buffers to `dtype`; returns this.
-   * Parameters that change dtype are replaced by new `Parameter`s (gradients
-   * converted too), so build the optimizer after `to`.
+   * Converts the floating parameters and buffers to `dtype`, or moves every
+   * parameter and buffer to a backend; returns this. Parameters that change
+   * are replaced by new `Parameter`s (gradients converted or moved too), so
+   * build the optimizer after `to`.
    *
    * @example
    * const model = new Linear(2, 1).to('float64');
+   * await initWebGPU();
+   * const onGpu = new Linear(2, 1).to('webgpu');
    */
-  to(dtype: DType): this {
+  to(target: DType | BackendName): this {
+    if (target === 'js' || target === 'wasm' || target === 'webgpu') return this.toBackend(target);
+    const dtype = target;
     if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError('to', `a module converts to float32 or float64, got ${String(dtype)}`);
     noGrad(() => {
       for (const m of this.modules()) {
@@ -443,6 +489,23 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
         }
         for (const [name, b] of m._buffers) {
           if (b !== null && b._isFloat && b.dtype !== dtype) m._setMember(name, cast(b, dtype));
+        }
+      }
+    });
+    return this;
+  }
+
+  private toBackend(name: BackendName): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [key, p] of m._own(m._parameters, (v): v is Parameter => v instanceof Parameter)) {
+          if (p.backend === name) continue;
+          const q = new Parameter(raw.copyAs(p, p.dtype, name), p.requiresGrad, true);
+          if (p.grad !== null) q.grad = raw.copyAs(p.grad, p.grad.dtype, name);
+          m._setMember(key, q);
+        }
+        for (const [key, b] of m._buffers) {
+          if (b !== null && b.backend !== name) m._setMember(key, raw.copyAs(b, b.dtype, name));
         }
       }
     });
