@@ -15,6 +15,8 @@ import './autograd/index.js';
 export * from './errors.js';
 export {
   setBackend, getBackend, initWasm, setWasmOptions, wasmInfo, type BackendName, type DType, type TypedArray,
+  initWebGPU, closeWebGPU, synchronize, flushWebGPU, setWebGPUOptions, webgpuMemory, webgpuProfile,
+  type WebGPUInfo, type WebGPUInitOptions, type WebGPUMemory, type WebGPUOptions, type WebGPUProfile,
 } from './backend/index.js';
 export {
   Tensor, tensor, full, zeros, ones, empty, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
@@ -26,14 +28,20 @@ export {
   square, reciprocal, relu, eq, ne, lt, le, gt, ge, where, maximum, minimum, clamp, cast,
   sum, mean, prod, max, min, amax, amin, argmax, argmin, variance, var, std, logsumexp, norm,
   reshape, view, flatten, permute, transpose, expand, squeeze, unsqueeze, contiguous, clone, narrow, slice, cat,
-  stack, pad, gather, indexSelect, scatterAdd, matmul,
+  stack, pad, gather, indexSelect, scatterAdd, matmul, to,
   softmax, logSoftmax, gelu, leakyRelu, softplus,
   add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_,
   type TensorLike, type ClampOptions, type ReduceOptions, type VarOptions, type NormOptions, type DimArg,
   type ValuesIndices, type SliceSpec, type PadOptions, type GeluOptions, type LeakyReluOptions, type SoftplusOptions,
 } from './ops/index.js';
 export {
+  tan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, logaddexp, hypot, lerp, isinf, isfinite, nanToNum,
+  any, all, maskedFill, flip, roll, tril, triu, repeat, tile, chunk, split, unbind, movedim, diag, diagonal, trace,
+  outer, dot, bmm, einsum, type NanToNumOptions, type DiagonalOptions,
+} from './ops/index.js';
+export {
   noGrad, enableGrad, detectAnomaly, isGradEnabled, autogradGrad, backward, checkpoint,
   grad, valueAndGrad, vjp, jvp, jacobian, hessian,
+  vmap, jacrev, jacfwd, hvp, linearize, customVjp, customJvp, type CustomVjpRules, type CustomJvpRules, type VmapOptions, type InDims, type OutDims, type Randomness,
   type BackwardOptions, type AutogradGradOptions, type ArgnumsOptions, type Grads, type TensorFunction, type HookHandle,
 } from './autograd/index.js';

@@ -30,6 +30,8 @@ export {
   type RegisterBufferOptions, type NamedOptions, type ModuleZeroGradOptions,
 } from './module.js';
 export { StateDictError } from './errors.js';
+export type { ForwardPreHook, ForwardHook, FullBackwardHook } from './hooks.js';
+export { functionalCall } from './stateless.js';
 export { Sequential, ModuleList, ModuleDict, type TensorModule } from './containers.js';
 export {
   Identity, Linear, Flatten, Dropout, Embedding, resetLinearLike_,
@@ -41,9 +43,21 @@ export {
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './normalization.js';
 export { ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax, LogSoftmax } from './activation.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionOptions } from './attention.js';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type LSTMOptions } from './rnn.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type GatedCellOptions, type RNNNonlinearity } from './rnncell.js';
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
+  type TransformerActivation, type TransformerLayerOptions, type EncoderLayerForwardOptions, type DecoderForwardOptions,
+  type EncoderForwardOptions, type TransformerStackOptions,
+} from './transformer.js';
 export {
   MSELoss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss,
   type LossModuleOptions, type CrossEntropyLossOptions, type BCEWithLogitsLossOptions,
 } from './loss.js';
 export * as init from './init.js';
 export * as functional from './functional/index.js';
+export { SiLU, Mish, ELU, SELU, CELU, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Softsign, LogSigmoid } from './pointwise.js';
+export { ConvTranspose1d, ConvTranspose2d, type ConvTransposeLayerOptions } from './transposed.js';
+export { Upsample, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Unflatten, type UpsampleOptions } from './sampling.js';
+export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormLayerOptions, type InstanceNormLayerOptions } from './groupnorm.js';
+export { L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, BCELoss, CosineSimilarity, PairwiseDistance } from './elementwise-loss.js';

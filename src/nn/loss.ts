@@ -53,6 +53,13 @@ export interface CrossEntropyLossOptions extends LossModuleOptions {
   ignoreIndex?: number;
   /** Weight `1 − ε` on the target class and `ε/C` on every class (default 0). */
   labelSmoothing?: number;
+  /** A weight per class `[C]` (a buffer `weight`, as PyTorch's); `'mean'` divides by the targets' weights. */
+  weight?: Tensor | null;
+}
+
+function classWeight(m: Module<[Tensor, Tensor], Tensor>, op: string, w: Tensor | null | undefined): void {
+  if (w !== null && w !== undefined && !(w instanceof Tensor)) throw new RangeArgError(op, 'weight must be a tensor or null');
+  m.registerBuffer('weight', w ?? null);
 }
 
 /**
@@ -76,10 +83,16 @@ export class CrossEntropyLoss extends Loss {
     if (!(typeof this.labelSmoothing === 'number' && this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) {
       throw new RangeArgError('CrossEntropyLoss', `labelSmoothing must be in [0, 1], got ${String(this.labelSmoothing)}`);
     }
+    classWeight(this, 'CrossEntropyLoss', opts.weight);
+  }
+
+  /** The class weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.getBuffer('weight');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
-    return crossEntropy(input, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
+    return crossEntropy(input, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing, weight: this.weight });
   }
 }
 
@@ -94,13 +107,19 @@ export class NLLLoss extends Loss {
   /** The ignored class index. */
   readonly ignoreIndex: number;
 
-  constructor(opts: LossModuleOptions & { ignoreIndex?: number } = {}) {
+  constructor(opts: LossModuleOptions & { ignoreIndex?: number; weight?: Tensor | null } = {}) {
     super('NLLLoss', opts);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
+    classWeight(this, 'NLLLoss', opts.weight);
+  }
+
+  /** The class weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.getBuffer('weight');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex });
+    return nllLoss(input, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex, weight: this.weight });
   }
 }
 

@@ -4,7 +4,9 @@
  */
 import { Tensor, assertFloat, normDim, raw } from '../tensor/index.js';
 import { add, div, erf, exp, gt, log, log1p, mul, sub, tanh, where } from './elementwise.js';
+import { batchedMaxShift } from './batching.js';
 import { sum } from './reduction.js';
+import { traced } from './trace.js';
 
 /** The normalized dim of `x` (a 0-d tensor accepts 0 / -1). */
 function softDim(op: string, x: Tensor, dim: number): number[] {
@@ -17,6 +19,7 @@ function softDim(op: string, x: Tensor, dim: number): number[] {
 
 /** The max along dims as a constant (its gradient cancels), with ±inf replaced by 0. */
 function shiftOf(x: Tensor, dims: readonly number[]): Tensor {
+  if (x._batch !== null) return batchedMaxShift(x, dims);
   const m = raw.rawReduce('max', x, dims, true, x.dtype);
   const inf = raw.rawCompare('eq', raw.rawUnary('abs', m), raw.fromValues([Infinity], [], x.dtype));
   return raw.rawWhere(inf, raw.filled([], x.dtype, 0), m);
@@ -31,8 +34,10 @@ function shiftOf(x: Tensor, dims: readonly number[]): Tensor {
 export function softmax(x: Tensor, dim: number): Tensor {
   assertFloat('softmax', x.dtype);
   const dims = softDim('softmax', x, dim);
-  const e = exp(sub(x, shiftOf(x, dims)));
-  return div(e, sum(e, dims, { keepdim: true }));
+  return traced('softmax', { dim: dims[0] ?? 0 }, [x], () => {
+    const e = exp(sub(x, shiftOf(x, dims)));
+    return div(e, sum(e, dims, { keepdim: true }));
+  });
 }
 
 /**
@@ -44,8 +49,10 @@ export function softmax(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   assertFloat('logSoftmax', x.dtype);
   const dims = softDim('logSoftmax', x, dim);
-  const z = sub(x, shiftOf(x, dims));
-  return sub(z, log(sum(exp(z), dims, { keepdim: true })));
+  return traced('logSoftmax', { dim: dims[0] ?? 0 }, [x], () => {
+    const z = sub(x, shiftOf(x, dims));
+    return sub(z, log(sum(exp(z), dims, { keepdim: true })));
+  });
 }
 
 /** Options of `gelu`. */
@@ -67,12 +74,15 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  */
 export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
   assertFloat('gelu', x.dtype);
-  const half = mul(x, 0.5);
-  if ((opts.approximate ?? 'none') === 'tanh') {
-    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
-    return mul(half, add(tanh(inner), 1));
-  }
-  return mul(half, add(erf(mul(x, SQRT_HALF)), 1));
+  const approximate = opts.approximate ?? 'none';
+  return traced('gelu', { approximate }, [x], () => {
+    const half = mul(x, 0.5);
+    if (approximate === 'tanh') {
+      const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
+      return mul(half, add(tanh(inner), 1));
+    }
+    return mul(half, add(erf(mul(x, SQRT_HALF)), 1));
+  });
 }
 
 /** Options of `leakyRelu`. */
@@ -89,7 +99,8 @@ export interface LeakyReluOptions {
  */
 export function leakyRelu(x: Tensor, opts: LeakyReluOptions = {}): Tensor {
   assertFloat('leakyRelu', x.dtype);
-  return where(gt(x, 0), x, mul(x, opts.negativeSlope ?? 0.01));
+  const negativeSlope = opts.negativeSlope ?? 0.01;
+  return traced('leakyRelu', { negativeSlope }, [x], () => where(gt(x, 0), x, mul(x, negativeSlope)));
 }
 
 /** Options of `softplus`. */
@@ -110,9 +121,11 @@ export function softplus(x: Tensor, opts: SoftplusOptions = {}): Tensor {
   assertFloat('softplus', x.dtype);
   const beta = opts.beta ?? 1;
   const threshold = opts.threshold ?? 20;
-  const bx = mul(x, beta);
-  const linear = gt(bx, threshold);
-  // The smooth branch sees 0 where the linear one is taken, so it never overflows (no NaN gradient).
-  const safe = where(linear, 0, bx);
-  return where(linear, x, div(log1p(exp(safe)), beta));
+  return traced('softplus', { beta, threshold }, [x], () => {
+    const bx = mul(x, beta);
+    const linear = gt(bx, threshold);
+    // The smooth branch sees 0 where the linear one is taken, so it never overflows (no NaN gradient).
+    const safe = where(linear, 0, bx);
+    return where(linear, x, div(log1p(exp(safe)), beta));
+  });
 }

@@ -7,6 +7,7 @@ import { DTypeError } from '../errors.js';
 import { Tensor, assertFloat, isFloat, resultType, type DType } from '../tensor/index.js';
 import { apply, isTracked, scalar } from './dispatch.js';
 import type { NoParams, Primitive } from './primitives.js';
+import { traced } from './trace.js';
 import './table.js';
 
 /** A tensor or a plain number. */
@@ -71,6 +72,9 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 }
 /** `a ** b` elementwise. @example pow(x, 3); pow(2, x); */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
+  if (a instanceof Tensor && !a._isFloat && typeof b === 'number' && Number.isInteger(b) && b < 0) {
+    throw new DTypeError('pow', `integers to negative integer powers are not allowed: a ${a.dtype} tensor to the power ${b} (cast it to a float dtype first)`);
+  }
   return binary('pow', a, b);
 }
 /** `−x`. @example neg(x); */
@@ -149,7 +153,7 @@ export function reciprocal(x: Tensor): Tensor {
 export function relu(x: Tensor): Tensor {
   const z = scalar(0, x.dtype === 'bool' ? 'int32' : x.dtype);
   // x <= 0 ? 0 : x, not x > 0 ? x : 0: NaN fails both tests and must come out as itself.
-  return apply('where', [apply('compare', [x, z], { op: 'le' }), z, x], NONE);
+  return traced('relu', {}, [x], () => apply('where', [apply('compare', [x, z], { op: 'le' }), z, x], NONE));
 }
 
 function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b: TensorLike): Tensor {

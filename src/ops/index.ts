@@ -4,6 +4,7 @@
  */
 import './table.js';
 import './methods.js';
+import './methods-more.js';
 
 export { apply, defineRules, scalar } from './dispatch.js';
 export { ruleOf, PRIMITIVES } from './table.js';
@@ -23,8 +24,20 @@ export {
 } from './shape.js';
 export { gather, indexSelect, scatterAdd } from './indexing.js';
 export { matmul } from './linalg.js';
+export { to } from './device.js';
 export {
   softmax, logSoftmax, gelu, leakyRelu, softplus, type GeluOptions, type LeakyReluOptions, type SoftplusOptions,
 } from './activation.js';
 export { add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_ } from './inplace.js';
 export { viewStrides } from './kernels.js';
+export { Tracer, withTracer, traced, type TraceNode, type TracerOptions } from './trace.js';
+export {
+  tan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, logaddexp, hypot, lerp, isinf, isfinite, nanToNum,
+  type NanToNumOptions,
+} from './special.js';
+export { any, all, maskedFill } from './selection.js';
+export {
+  flip, roll, tril, triu, repeat, tile, chunk, split, unbind, movedim, diag, diagonal, trace, outer, dot, bmm,
+  type DiagonalOptions,
+} from './manipulation.js';
+export { einsum } from './einsum.js';

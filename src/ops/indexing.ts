@@ -1,13 +1,24 @@
 /**
  * Index ops: `gather`, `indexSelect`, `scatterAdd`. Index tensors are int32.
  */
+import { bottom } from '../autograd/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, normDim, raw } from '../tensor/index.js';
+import { Tensor, checkRange, normDim } from '../tensor/index.js';
 import { apply } from './dispatch.js';
 import { add } from './elementwise.js';
+import { traced } from './trace.js';
 
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') throw new DTypeError(op, `expected an int32 index tensor, got ${index.dtype}`);
+}
+
+/**
+ * The CPU kernels check each index as they read it; on the GPU the same error
+ * is deferred to the next read (see `checkRange`).
+ */
+function checkOnGpu(op: string, index: Tensor, dim: number, size: number): void {
+  if (index.backend !== 'webgpu') return;
+  checkRange(bottom(index), (lo, hi) => (lo < 0 || hi >= size ? new RangeArgError(op, `index ${lo < 0 ? lo : hi} is out of range for dim ${dim} of size ${size}`) : null));
 }
 
 /**
@@ -24,6 +35,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim !== x.ndim || index.shape.some((n, k) => k !== d && n > x.shape[k]!)) {
     throw new ShapeError('gather', `index ${fmtShape(index.shape)} must have the ndim of x ${fmtShape(x.shape)} and no larger size outside dim ${d}`);
   }
+  checkOnGpu('gather', index, d, x.ndim === 0 ? 1 : x.shape[d]!);
   return apply('gather', [x, index], { dim: d });
 }
 
@@ -39,18 +51,16 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim('indexSelect', dim, Math.max(1, x.ndim));
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   const k = index.size;
-  if (k > 0) {
-    const lo = raw.rawReduce('min', index, index.ndim === 0 ? [] : [0], false, 'int32').item();
-    const hi = raw.rawReduce('max', index, index.ndim === 0 ? [] : [0], false, 'int32').item();
-    if (lo < 0 || hi >= n) {
-      throw new RangeArgError('indexSelect', `index ${lo < 0 ? lo : hi} is out of range for dim ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
-    }
-  }
+  // Under vmap, every example's indices (the storage-level tensor); deferred to the next read on the GPU.
+  checkRange(bottom(index), (lo, hi) =>
+    lo < 0 || hi >= n ? new RangeArgError('indexSelect', `index ${lo < 0 ? lo : hi} is out of range for dim ${d} of size ${n} (shape ${fmtShape(x.shape)})`) : null);
   if (x.ndim === 0) return apply('gather', [apply('reshape', [x], { shape: [1] }), apply('reshape', [index], { shape: [k] })], { dim: 0 });
-  const outShape = x.shape.map((m, i) => (i === d ? k : m));
-  const idxShape = x.shape.map((_, i) => (i === d ? k : 1));
-  const idx = apply('expand', [apply('reshape', [index], { shape: idxShape })], { shape: outShape });
-  return apply('gather', [x, idx], { dim: d });
+  return traced('indexSelect', { dim: d }, [x, index], () => {
+    const outShape = x.shape.map((m, i) => (i === d ? k : m));
+    const idxShape = x.shape.map((_, i) => (i === d ? k : 1));
+    const idx = apply('expand', [apply('reshape', [index], { shape: idxShape })], { shape: outShape });
+    return apply('gather', [x, idx], { dim: d });
+  });
 }
 
 /**
@@ -69,6 +79,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
       `index ${fmtShape(index.shape)} must have the ndim of x ${fmtShape(x.shape)} and src ${fmtShape(src.shape)}, fit in src, and fit in x outside dim ${d}`,
     );
   }
+  checkOnGpu('scatterAdd', index, d, x.ndim === 0 ? 1 : x.shape[d]!);
   const part = apply('slice', [src], { start: src.shape.map(() => 0), step: src.shape.map(() => 1), shape: index.shape });
   const s = src.dtype === x.dtype ? part : apply('cast', [part], { dtype: x.dtype });
   return add(x, apply('scatterAdd', [s, index], { dim: d, shape: x.shape }));

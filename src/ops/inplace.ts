@@ -8,9 +8,9 @@
  * the new node as its `gradFn`. A leaf that requires grad can only be updated
  * under `noGrad` (like an optimizer step).
  */
-import { isGradEnabled } from '../autograd/index.js';
+import { bottom, describeBatched, isGradEnabled, noGrad, stopGradient, topBatchLevel, unbatch } from '../autograd/index.js';
 import { AutogradError, DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, broadcastShapes, raw, sameShape } from '../tensor/index.js';
+import { Tensor, broadcastShapes, deviceOf, raw, sameShape } from '../tensor/index.js';
 import { apply } from './dispatch.js';
 import { add, cast, clamp, div, mul, promote, sub, type ClampOptions, type TensorLike } from './elementwise.js';
 import { expand } from './shape.js';
@@ -26,14 +26,60 @@ function writeBack(op: string, x: Tensor, r: Tensor): void {
     throw new ShapeError(op, `the result has shape ${fmtShape(r.shape)} but the tensor modified in place has shape ${fmtShape(x.shape)}`);
   }
   if (r._isFloat && !x._isFloat) throw new DTypeError(op, `the result is ${r.dtype} and cannot be written into a ${x.dtype} tensor`);
-  raw.copyInto(r, x);
+  writeInto(r, x);
   x._bumpVersion();
   // Forward mode: the tensor now carries the result's tangents (none for a constant).
   if (x._tangents !== null || r._tangents !== null) x._tangents = r._tangents;
 }
 
+/**
+ * Copies `r` (of `x`'s shape) into `x`; under vmap, into the storage-level
+ * tensor under `x`, with `r`'s batch dims moved to `x`'s (or broadcast where
+ * `r` is the same for every example).
+ */
+function writeInto(r: Tensor, x: Tensor): void {
+  const b = x._batch;
+  if (b === null) return raw.copyInto(r, x);
+  const { value, bdim } = unbatch(r, b.level);
+  const v = noGrad(() => {
+    const c = stopGradient(value);
+    if (bdim === b.dim) return c;
+    if (bdim === null) {
+      const shape = [...c.shape.slice(0, b.dim), 1, ...c.shape.slice(b.dim)];
+      return apply('expand', [apply('reshape', [c], { shape })], { shape: b.value.shape });
+    }
+    const dims = c.shape.map((_, i) => i).filter((i) => i !== bdim);
+    dims.splice(b.dim, 0, bdim);
+    return apply('permute', [c], { dims });
+  });
+  writeInto(v, b.value);
+}
+
+/** Under vmap: an in-place op on a tensor not batched where an operand is (it would need the batch dim) is refused. */
+function checkBatched(op: string, x: Tensor, others: readonly (TensorLike | null | undefined)[]): void {
+  const ts = others.filter((o): o is Tensor => o instanceof Tensor);
+  const top = topBatchLevel([x, ...ts]);
+  if (top === 0 || (x._batch !== null && x._batch.level === top)) return;
+  const i = ts.findIndex((t) => t._batch !== null && t._batch.level === top);
+  throw new ShapeError(
+    op,
+    `cannot modify in place a tensor that vmap does not batch at level ${top} (${describeBatched(x)}) with an operand ` +
+      `it batches (argument ${i + 1}, ${describeBatched(ts[i]!)}): the result would need a batch dim the tensor does not have; use the out-of-place op`,
+  );
+}
+
+/** True when a transform outside a vmap tracks the values under `x` (an in-place update could not be recorded for it). */
+function trackedBelow(x: Tensor): boolean {
+  for (let t = x._batch?.value; t !== undefined; t = t._batch?.value) if (t._requiresGrad || t._tangents !== null) return true;
+  return false;
+}
+
 function inplace(op: string, x: Tensor, others: readonly (TensorLike | null | undefined)[], compute: (old: Tensor) => Tensor): Tensor {
   checkWritable(op, x);
+  checkBatched(op, x, others);
+  if (trackedBelow(x)) {
+    throw new AutogradError(op, `in-place modification of a tensor batched by vmap (${describeBatched(x)}) whose values a transform outside the vmap tracks is not supported; use the out-of-place op`);
+  }
   const tracked = isGradEnabled() && (x._requiresGrad || others.some((o) => o instanceof Tensor && o._requiresGrad));
   if (!tracked) {
     writeBack(op, x, compute(x));
@@ -42,7 +88,7 @@ function inplace(op: string, x: Tensor, others: readonly (TensorLike | null | un
   if (x._requiresGrad && x.gradFn === null) {
     throw new AutogradError(op, `a leaf tensor that requires grad (shape ${fmtShape(x.shape)}) cannot be modified in place; do the update inside noGrad(() => ...)`);
   }
-  if (x._base !== null) {
+  if (bottom(x)._base !== null) {
     throw new AutogradError(op, `in-place modification of a view (shape ${fmtShape(x.shape)}) is not supported under autograd; use the out-of-place op`);
   }
   let r = compute(apply('contiguous', [x], {}));
@@ -67,6 +113,7 @@ function overlaps(x: Tensor, y: Tensor): boolean {
  * false (nothing done) otherwise, and `inplace` takes the general path.
  */
 function direct(op: 'add' | 'sub' | 'mul' | 'div', x: Tensor, other: TensorLike): boolean {
+  if (x._batch !== null || (other instanceof Tensor && other._batch !== null)) return false;
   if (x._tangents !== null || !x.isContiguous()) return false;
   if (isGradEnabled() && (x._requiresGrad || (other instanceof Tensor && other._requiresGrad))) return false;
   if (other instanceof Tensor && (other._tangents !== null || overlaps(x, other))) return false;
@@ -107,7 +154,7 @@ export function clamp_(x: Tensor, opts: ClampOptions): Tensor {
  * zeros([3]).fill_(7); // [7, 7, 7]
  */
 export function fill_(x: Tensor, value: number): Tensor {
-  return inplace('fill_', x, [], () => raw.filled(x.shape, x.dtype, value));
+  return inplace('fill_', x, [], () => raw.filled(x.shape, x.dtype, value, deviceOf(x)));
 }
 
 /** Fills `x` with zeros in place. @example w.grad?.zero_(); */

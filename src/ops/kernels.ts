@@ -4,7 +4,7 @@
  * No autograd here; `table.ts` calls these from its rules' `forward`.
  */
 import type { DType } from '../backend/index.js';
-import { Tensor, contiguousStrides, raw, sizeOf } from '../tensor/index.js';
+import { Tensor, contiguousStrides, deviceOf, raw, sizeOf } from '../tensor/index.js';
 
 /**
  * Strides that let `shape` view a tensor of `oldShape`/`oldStrides` without
@@ -68,7 +68,7 @@ export function sliceForward(x: Tensor, start: readonly number[], step: readonly
 
 /** `x` written into the window `start/step` of a new tensor of `shape` filled with `value`. @example unsliceForward(x, [5], [1], [1], 0); */
 export function unsliceForward(x: Tensor, shape: readonly number[], start: readonly number[], step: readonly number[], value: number): Tensor {
-  const out = raw.filled(shape, x.dtype, value);
+  const out = raw.filled(shape, x.dtype, value, deviceOf(x));
   if (x.size > 0) raw.copyInto(x, sliceForward(out, start, step, x.shape));
   return out;
 }
@@ -78,7 +78,7 @@ export function catForward(xs: readonly Tensor[], dim: number, dtype: DType): Te
   const first = xs[0]!;
   const shape = first.shape.slice();
   shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
-  const out = raw.filled(shape, dtype, 0);
+  const out = raw.filled(shape, dtype, 0, deviceOf(first));
   let at = 0;
   const zeroStart = shape.map(() => 0);
   const ones = shape.map(() => 1);
@@ -86,7 +86,7 @@ export function catForward(xs: readonly Tensor[], dim: number, dtype: DType): Te
     if (x.size > 0) {
       const start = zeroStart.slice();
       start[dim] = at;
-      raw.copyInto(x, sliceForward(out, start, ones, x.shape));
+      raw.copyInto(x, sliceForward(out, start, ones, x.shape), 'cat');
     }
     at += x.shape[dim]!;
   }

@@ -2,7 +2,8 @@
  * Every op as a `Tensor` method: `x.add(y)` is `add(x, y)`. Installed when
  * `ops/` loads.
  */
-import type { DType } from '../backend/index.js';
+import type { BackendName, DType } from '../backend/index.js';
+import { to } from './device.js';
 import { Tensor } from '../tensor/index.js';
 import { softmax, logSoftmax } from './activation.js';
 import * as E from './elementwise.js';
@@ -81,8 +82,8 @@ declare module '../tensor/tensor.js' {
     gt(other: TensorLike): Tensor;
     /** `ge(this, other)`. @example x.ge(0) */
     ge(other: TensorLike): Tensor;
-    /** `cast(this, dtype)`. @example x.to('float64') */
-    to(dtype: DType): Tensor;
+    /** `cast(this, dtype)`, or a differentiable copy to a backend. @example x.to('float64'); x.to('webgpu') */
+    to(target: DType | BackendName): Tensor;
     /** `sum(this, dim, opts)`. @example x.sum(1, { keepdim: true }) */
     sum(dim?: DimArg, opts?: ReduceOptions): Tensor;
     /** `mean(this, dim, opts)`. @example x.mean() */
@@ -201,7 +202,7 @@ const methods: Methods = {
   le(this: Tensor, o: TensorLike) { return E.le(this, o); },
   gt(this: Tensor, o: TensorLike) { return E.gt(this, o); },
   ge(this: Tensor, o: TensorLike) { return E.ge(this, o); },
-  to(this: Tensor, d: DType) { return E.cast(this, d); },
+  to(this: Tensor, t: DType | BackendName) { return to(this, t); },
   sum(this: Tensor, d?: DimArg, o?: ReduceOptions) { return R.sum(this, d, o); },
   mean(this: Tensor, d?: DimArg, o?: ReduceOptions) { return R.mean(this, d, o); },
   prod(this: Tensor, d?: number | null, o?: ReduceOptions) { return R.prod(this, d, o); },

@@ -5,10 +5,12 @@
  * composites whose gradients come for free.
  */
 import { RangeArgError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, assertFloat, normDim, normDims, raw, sizeOf } from '../tensor/index.js';
+import { Tensor, assertFloat, deviceOf, normDim, normDims, raw, sizeOf } from '../tensor/index.js';
+import { batchedMaxShift } from './batching.js';
 import { apply, isTracked } from './dispatch.js';
 import { abs, cast, div, eq, log, mul, pow, sqrt, sub, where, add, exp, ne } from './elementwise.js';
 import { cat, narrow, permute, reshape } from './shape.js';
+import { traced } from './trace.js';
 
 /** Options of the reductions. */
 export interface ReduceOptions {
@@ -63,7 +65,7 @@ export function mean(x: Tensor, dim?: DimArg, opts: ReduceOptions = {}): Tensor 
 
 /** Product along one dim by pairwise halving (exact gradients even with zeros). */
 function prodAlong(x: Tensor, d: number): Tensor {
-  if (x.shape[d] === 0) return raw.filled(x.shape.map((n, i) => (i === d ? 1 : n)), x.dtype, 1);
+  if (x.shape[d] === 0) return raw.filled(x.shape.map((n, i) => (i === d ? 1 : n)), x.dtype, 1, deviceOf(x));
   let y = x;
   while (y.shape[d]! > 1) {
     const n = y.shape[d]!;
@@ -105,7 +107,7 @@ export interface ValuesIndices {
 function extremeAlong(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   if (x.ndim === 0) {
     normDim(op, dim, 1);
-    return { values: reshape(x, []), indices: raw.filled([], 'int32', 0) };
+    return { values: reshape(x, []), indices: raw.filled([], 'int32', 0, deviceOf(x)) };
   }
   const d = normDim(op, dim, x.ndim);
   if (x.shape[d] === 0) throw new ShapeError(op, `cannot reduce dim ${d} of size 0 (shape ${fmtShape(x.shape)})`);
@@ -186,7 +188,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
   }
   if (x.ndim === 0) {
     normDim(op, dim, 1);
-    return raw.filled([], 'int32', 0);
+    return raw.filled([], 'int32', 0, deviceOf(x));
   }
   return apply('argReduce', [x], { op, dim: normDim(op, dim, x.ndim), keepdim });
 }
@@ -246,11 +248,13 @@ export function logsumexp(x: Tensor, dim?: DimArg, opts: ReduceOptions = {}): Te
   assertFloat('logsumexp', x.dtype);
   const dims = reduceDims('logsumexp', x, dim);
   const keepdim = opts.keepdim ?? false;
-  // m: the max as a constant; ±inf maxima replaced by 0 so that x − m stays finite.
-  let m = raw.rawReduce('max', x, dims, true, x.dtype);
-  m = raw.rawWhere(raw.rawCompare('eq', raw.rawUnary('abs', m), raw.fromValues([Infinity], [], x.dtype)), raw.filled([], x.dtype, 0), m);
-  const s = add(log(sum(exp(sub(x, m)), dims, { keepdim: true })), m);
-  return keepdim ? s : reshape(s, outShape(x, dims, false));
+  return traced('logsumexp', { dims, keepdim }, [x], () => {
+    // m: the max as a constant; ±inf maxima replaced by 0 so that x − m stays finite.
+    let m = x._batch !== null ? batchedMaxShift(x, dims) : raw.rawReduce('max', x, dims, true, x.dtype);
+    if (x._batch === null) m = raw.rawWhere(raw.rawCompare('eq', raw.rawUnary('abs', m), raw.fromValues([Infinity], [], x.dtype)), raw.filled([], x.dtype, 0), m);
+    const s = add(log(sum(exp(sub(x, m)), dims, { keepdim: true })), m);
+    return keepdim ? s : reshape(s, outShape(x, dims, false));
+  });
 }
 
 /** Options of `norm`. */

@@ -6,7 +6,7 @@
 import { conformanceTests, errorTests, numericTests } from '../helpers/registry.js';
 import { NN_EXTRA_OPS, NN_REGISTRY } from './registry.js';
 
-const FAMILIES = ['conv', 'pool', 'normalization', 'loss', 'layers'];
+const FAMILIES = ['conv', 'pool', 'normalization', 'loss', 'layers', 'activation', 'sampling', 'transposed', 'groupnorm', 'sdpa', 'distance', 'elementwise_loss'];
 
 conformanceTests(FAMILIES, NN_REGISTRY);
 numericTests(FAMILIES, NN_REGISTRY, NN_EXTRA_OPS);

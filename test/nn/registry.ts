@@ -12,6 +12,7 @@ import {
   linear, maxPool2d, mseLoss, nllLoss, unfold, type ConvOptions, type PoolOptions, type Reduction,
 } from '../../src/nn/functional/index.js';
 import type { Registry } from '../helpers/registry.js';
+import { NN_EXTRA_OPS_MORE, NN_REGISTRY_MORE } from './registry-more.js';
 
 type A = readonly unknown[];
 type K = Record<string, unknown>;
@@ -72,7 +73,7 @@ export const NN_REGISTRY: Registry = {
       },
       { name: 'bias shape', run: () => conv2d(zeros([1, 3, 5, 5]), zeros([4, 3, 3, 3]), zeros([3])), type: ShapeError, message: 'conv2d: bias must be [Cout] = [4], got [3]' },
       { name: 'bad stride', run: () => conv2d(zeros([1, 3, 5, 5]), zeros([4, 3, 3, 3]), null, { stride: [1, 0] }), type: RangeArgError, message: 'conv2d: stride must be a positive integer or a list of 2, got [1,0]' },
-      { name: 'dtype mismatch', run: () => conv2d(zeros([1, 3, 5, 5]), zeros([4, 3, 3, 3], { dtype: 'float64' })), type: DTypeError, message: 'conv2d: x is float32 but weight is float64; expected one dtype' },
+      { name: 'dtype mismatch', run: () => conv2d(zeros([1, 3, 5, 5]), zeros([4, 3, 3, 3], { dtype: 'float64' })), type: DTypeError, message: 'conv2d: x is float32 but weight is float64; expected one dtype', float64: true },
       { name: "'same' with stride", run: () => conv2d(zeros([1, 3, 5, 5]), zeros([4, 3, 3, 3]), null, { padding: 'same', stride: 2 }), type: RangeArgError, message: "conv2d: padding 'same' needs stride 1, got [2,2]" },
     ],
   },
@@ -130,7 +131,7 @@ export const NN_REGISTRY: Registry = {
   },
   // loss
   crossEntropy: {
-    call: (a, k) => crossEntropy(T(a, 0), T(a, 1), { ...red(k), labelSmoothing: k.labelSmoothing as number }),
+    call: (a, k) => crossEntropy(T(a, 0), T(a, 1), { ...red(k), labelSmoothing: k.labelSmoothing as number, weight: opt(a, 2) }),
     gradgrad: true,
     samples: () => [
       { id: 'ignore_index_smoothing_mean', args: [f64([5, 4]), i32([1, -100, 3, 0, -100])], kwargs: { reduction: 'mean', labelSmoothing: 0.2 } },
@@ -148,7 +149,7 @@ export const NN_REGISTRY: Registry = {
     ],
   },
   nllLoss: {
-    call: (a, k) => nllLoss(T(a, 0), T(a, 1), red(k)),
+    call: (a, k) => nllLoss(T(a, 0), T(a, 1), { ...red(k), weight: opt(a, 2) }),
     errors: [
       { name: 'bool target', run: () => nllLoss(zeros([2, 3]), tensor([true, false])), type: DTypeError, message: 'nllLoss: expected class indices as an int32 target, got bool' },
       { name: 'class index out of range', run: () => nllLoss(zeros([2, 3, 4]), i32([0, 1, 2, 3, 0, 0, 0, 0], [2, 4])), type: RangeArgError, message: 'nllLoss: class index 3 is out of range for 3 classes (expected targets in [0, 2])' },
@@ -214,7 +215,9 @@ export const NN_REGISTRY: Registry = {
       { name: 'int32 input', run: () => dropout(i32([1, 2])), type: DTypeError, message: 'dropout: expected a floating point tensor, got int32' },
     ],
   },
+  // the second op set (activation, sampling, transposed, groupnorm, sdpa, distance, elementwise_loss)
+  ...NN_REGISTRY_MORE,
 };
 
 /** Registry ops without goldens that have samples. */
-export const NN_EXTRA_OPS = ['unfold', 'fold', 'dropout'];
+export const NN_EXTRA_OPS = ['unfold', 'fold', 'dropout', ...NN_EXTRA_OPS_MORE];

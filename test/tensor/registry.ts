@@ -11,6 +11,7 @@ import {
   tensor, transpose, unsqueeze, variance, view, where, zeros, type SliceSpec,
 } from '../../src/index.js';
 import type { Registry } from '../helpers/registry.js';
+import { EXTRA_OPS_MORE, REGISTRY_MORE } from './registry-more.js';
 
 type A = readonly unknown[];
 const T = (a: A, i: number): Tensor => a[i] as Tensor;
@@ -238,7 +239,9 @@ export const REGISTRY: Registry = {
   },
   eq: { call: (a) => eq(T(a, 0), 0), gradcheck: false },
   gt: { call: (a) => gt(T(a, 0), 0), gradcheck: false },
+  // the second op set (special, manipulation, einsum)
+  ...REGISTRY_MORE,
 };
 
 /** Registry ops without goldens that have samples. */
-export const EXTRA_OPS = ['erf', 'sign', 'flatten', 'view', 'contiguous', 'clone', 'amax', 'cast', 'scatterAdd'];
+export const EXTRA_OPS = ['erf', 'sign', 'flatten', 'view', 'contiguous', 'clone', 'amax', 'cast', 'scatterAdd', ...EXTRA_OPS_MORE];

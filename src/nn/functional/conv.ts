@@ -5,7 +5,7 @@
  */
 import type { Window } from '../../backend/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, apply, matmul, reshape } from '../../ops/index.js';
+import { add, apply, matmul, reshape, traced } from '../../ops/index.js';
 import { Tensor, assertFloat, sizeOf } from '../../tensor/index.js';
 import { batched, expectedInput, outputSize, perDim, type IntOrList } from './window.js';
 
@@ -56,10 +56,13 @@ function convNd(op: string, nd: number, x: Tensor, weight: Tensor, bias: Tensor 
   return batched(x, nd + 2, (xb) => {
     const w = geometry(op, xb.shape.slice(2), weight.shape.slice(2), opts);
     const n = xb.shape[0]!;
-    const cols = reshape(apply('im2col', [xb], w), [n, groups, cg * sizeOf(w.kernel), sizeOf(w.out)]);
-    const y = matmul(reshape(weight, [groups, cout / groups, cg * sizeOf(w.kernel)]), cols);
-    const out = reshape(y, [n, cout, ...w.out]);
-    return bias === null ? out : add(out, reshape(bias, [cout, ...w.out.map(() => 1)]));
+    const attrs = { stride: w.stride, padding: w.padding, dilation: w.dilation, groups, same: opts.padding === 'same' };
+    return traced(op, attrs, [xb, weight, bias], () => {
+      const cols = reshape(apply('im2col', [xb], w), [n, groups, cg * sizeOf(w.kernel), sizeOf(w.out)]);
+      const y = matmul(reshape(weight, [groups, cout / groups, cg * sizeOf(w.kernel)]), cols);
+      const out = reshape(y, [n, cout, ...w.out]);
+      return bias === null ? out : add(out, reshape(bias, [cout, ...w.out.map(() => 1)]));
+    });
   });
 }
 

@@ -29,3 +29,18 @@ export {
 } from './loss.js';
 export { layerNorm, batchNorm, type LayerNormOptions, type BatchNormOptions } from './normalization.js';
 export { linear, embedding, dropout, type DropoutOptions } from './layers.js';
+export {
+  silu, mish, elu, selu, celu, hardtanh, hardsigmoid, hardswish, relu6, softsign, logsigmoid,
+  type EluOptions, type HardtanhOptions,
+} from './activation.js';
+export { interpolate, type InterpolateOptions } from './upsample.js';
+export { convTranspose1d, convTranspose2d, type ConvTransposeOptions } from './transposed.js';
+export { adaptiveAvgPool2d, adaptiveMaxPool2d, type AdaptiveSize, type AdaptiveMaxPoolOptions } from './adaptive.js';
+export { groupNorm, instanceNorm, type GroupNormOptions, type InstanceNormOptions } from './groupnorm.js';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './sdpa.js';
+export { cosineSimilarity, pairwiseDistance, type CosineSimilarityOptions, type PairwiseDistanceOptions } from './distance.js';
+export {
+  l1Loss, smoothL1Loss, huberLoss, klDiv, binaryCrossEntropy,
+  type SmoothL1LossOptions, type HuberLossOptions, type KlDivOptions, type BinaryCrossEntropyOptions,
+} from './elementwise-loss.js';
+export { oneHot } from './onehot.js';

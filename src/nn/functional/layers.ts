@@ -2,9 +2,10 @@
  * `linear`, `embedding` and `dropout`: a matmul, a row lookup and a seeded
  * mask, all composites.
  */
+import { bottom } from '../../autograd/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, amax, amin, cast, indexSelect, lt, matmul, mul, reshape, transpose } from '../../ops/index.js';
-import { Tensor, assertFloat, rand } from '../../tensor/index.js';
+import { add, cast, indexSelect, lt, matmul, mul, reshape, traced, transpose } from '../../ops/index.js';
+import { Tensor, assertFloat, checkRange, rand, raw } from '../../tensor/index.js';
 
 /**
  * `x @ weightᵀ + bias` over the last dim of `x: [..., in]`, with `weight:
@@ -24,8 +25,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (bias !== null && bias !== undefined && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ShapeError('linear', `bias must be [out] = [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
   }
-  const y = matmul(x, transpose(weight, 0, 1));
-  return bias ? add(y, bias) : y;
+  return traced('linear', {}, [x, weight, bias ?? null], () => {
+    const y = matmul(x, transpose(weight, 0, 1));
+    return bias ? add(y, bias) : y;
+  });
 }
 
 /**
@@ -44,15 +47,13 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
     throw new ShapeError('embedding', `weight must be 2-D [numEmbeddings, dim], got ${weight instanceof Tensor ? fmtShape(weight.shape) : typeof weight}`);
   }
   const rows = weight.shape[0]!;
-  if (indices.size > 0) {
-    const lo = amin(indices).item();
-    const hi = amax(indices).item();
-    if (lo < 0 || hi >= rows) {
-      throw new RangeArgError('embedding', `index ${lo < 0 ? lo : hi} is out of range for ${rows} embeddings (weight ${fmtShape(weight.shape)})`);
-    }
-  }
-  const picked = indexSelect(weight, 0, reshape(indices, [-1]));
-  return reshape(picked, [...indices.shape, weight.shape[1]!]);
+  // Under vmap: every example's indices; on the GPU the check is deferred to the next read.
+  checkRange(bottom(indices), (lo, hi) =>
+    lo < 0 || hi >= rows ? new RangeArgError('embedding', `index ${lo < 0 ? lo : hi} is out of range for ${rows} embeddings (weight ${fmtShape(weight.shape)})`) : null);
+  return traced('embedding', {}, [indices, weight], () => {
+    const picked = indexSelect(weight, 0, reshape(indices, [-1]));
+    return reshape(picked, [...indices.shape, weight.shape[1]!]);
+  });
 }
 
 /** Options of `dropout`. */
@@ -80,6 +81,8 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   assertFloat('dropout', x.dtype);
   if (!(opts.training ?? true) || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const keep = lt(rand(x.shape, { dtype: 'float64' }), 1 - p);
+  // Drawn on the CPU (the seeded float64 source, identical on every backend), then moved to x's backend.
+  let keep = lt(rand(x.shape, { dtype: 'float64', backend: 'js' }), 1 - p);
+  if (x.backend === 'webgpu') keep = raw.copyAs(keep, 'bool', 'webgpu');
   return mul(x, mul(cast(keep, x.dtype), 1 / (1 - p)));
 }

@@ -5,7 +5,7 @@
  */
 import { noGrad } from '../../autograd/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, copy_, mean, mul, reshape, rsqrt, sub } from '../../ops/index.js';
+import { add, copy_, mean, mul, reshape, rsqrt, sub, traced } from '../../ops/index.js';
 import { Tensor, assertFloat, sameShape, sizeOf } from '../../tensor/index.js';
 
 /** Options of `layerNorm`. */
@@ -65,11 +65,13 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   checkParam(op, 'bias', opts.bias, ns, `have the shape normalizedShape ${fmtShape(ns)}`);
   const eps = checkEps(op, opts.eps ?? 1e-5);
   const dims = ns.map((_, i) => x.ndim - k + i);
-  const d = sub(x, mean(x, dims, { keepdim: true }));
-  let y = mul(d, rsqrt(add(mean(mul(d, d), dims, { keepdim: true }), eps)));
-  if (opts.weight) y = mul(y, opts.weight);
-  if (opts.bias) y = add(y, opts.bias);
-  return y;
+  return traced(op, { normalizedShape: ns, eps }, [x, opts.weight ?? null, opts.bias ?? null], () => {
+    const d = sub(x, mean(x, dims, { keepdim: true }));
+    let y = mul(d, rsqrt(add(mean(mul(d, d), dims, { keepdim: true }), eps)));
+    if (opts.weight) y = mul(y, opts.weight);
+    if (opts.bias) y = add(y, opts.bias);
+    return y;
+  });
 }
 
 /**
@@ -99,6 +101,11 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const perChannel = x.shape.map((n, i) => (i === 1 ? n : 1));
   const channel = (t: Tensor): Tensor => reshape(t, perChannel);
+  const affine = (y: Tensor): Tensor => {
+    if (opts.weight) y = mul(y, channel(opts.weight));
+    if (opts.bias) y = add(y, channel(opts.bias));
+    return y;
+  };
   let y: Tensor;
   if (opts.training ?? false) {
     const count = sizeOf(dims.map((i) => x.shape[i]!));
@@ -117,9 +124,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     });
   } else {
     if (!runningMean || !runningVar) throw new RangeArgError(op, 'runningMean and runningVar are required when training is false');
-    y = mul(sub(x, channel(runningMean)), rsqrt(add(channel(runningVar), eps)));
+    const inputs = [x, runningMean, runningVar, opts.weight ?? null, opts.bias ?? null];
+    return traced(op, { eps }, inputs, () => affine(mul(sub(x, channel(runningMean)), rsqrt(add(channel(runningVar), eps)))));
   }
-  if (opts.weight) y = mul(y, channel(opts.weight));
-  if (opts.bias) y = add(y, channel(opts.bias));
-  return y;
+  return affine(y);
 }

@@ -5,8 +5,8 @@
  */
 import type { Window } from '../../backend/index.js';
 import { RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { apply, div, max, pad, reshape, sum } from '../../ops/index.js';
-import { Tensor, assertFloat, sizeOf, tensor } from '../../tensor/index.js';
+import { apply, div, max, pad, reshape, sum, traced } from '../../ops/index.js';
+import { Tensor, assertFloat, deviceOf, sizeOf, tensor } from '../../tensor/index.js';
 import { batched, expectedInput, outputSize, perDim, type IntOrList } from './window.js';
 
 /** Options of `maxPool2d` and `avgPool2d`. */
@@ -65,16 +65,22 @@ function windows(x: Tensor, w: Window): Tensor {
 export function maxPool2d(x: Tensor, kernelSize: IntOrList, opts: PoolOptions = {}): Tensor {
   return pool('maxPool2d', x, (xb) => {
     const w = poolWindow('maxPool2d', xb, kernelSize, opts);
-    // Pad with −∞ explicitly (im2col pads with zeros), also past the right edge for the windows of ceilMode.
-    const hi = xb.shape.slice(2).map((n, d) => {
-      const reach = (w.out[d]! - 1) * w.stride[d]! + w.dilation[d]! * (w.kernel[d]! - 1) + 1;
-      return Math.max(0, reach - n - w.padding[d]!);
-    });
-    const padded = w.padding.some((p) => p > 0) || hi.some((p) => p > 0)
-      ? pad(xb, [w.padding[1]!, hi[1]!, w.padding[0]!, hi[0]!], { value: -Infinity })
-      : xb;
-    return max(windows(padded, { ...w, padding: [0, 0] }), 2).values;
+    const attrs = { kernel: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation, ceilMode: opts.ceilMode ?? false };
+    return traced('maxPool2d', attrs, [xb], () => maxBody(xb, w));
   });
+}
+
+/** The max over the windows `w` of `xb`, padding with −∞. */
+function maxBody(xb: Tensor, w: Window): Tensor {
+  // Pad with −∞ explicitly (im2col pads with zeros), also past the right edge for the windows of ceilMode.
+  const hi = xb.shape.slice(2).map((n, d) => {
+    const reach = (w.out[d]! - 1) * w.stride[d]! + w.dilation[d]! * (w.kernel[d]! - 1) + 1;
+    return Math.max(0, reach - n - w.padding[d]!);
+  });
+  const padded = w.padding.some((p) => p > 0) || hi.some((p) => p > 0)
+    ? pad(xb, [w.padding[1]!, hi[1]!, w.padding[0]!, hi[0]!], { value: -Infinity })
+    : xb;
+  return max(windows(padded, { ...w, padding: [0, 0] }), 2).values;
 }
 
 /** Taps of a window inside `[lo, hi)` along one dim, for each output position. */
@@ -103,19 +109,25 @@ function tapCounts(out: number, k: number, s: number, p: number, d: number, lo: 
 export function avgPool2d(x: Tensor, kernelSize: IntOrList, opts: PoolOptions = {}): Tensor {
   return pool('avgPool2d', x, (xb) => {
     const w = poolWindow('avgPool2d', xb, kernelSize, opts);
-    const total = sum(windows(xb, w), 2);
     const override = opts.divisorOverride ?? null;
-    if (override !== null) {
-      if (!(typeof override === 'number' && override !== 0)) throw new RangeArgError('avgPool2d', `divisorOverride must be a nonzero number, got ${override}`);
-      return div(total, override);
-    }
     const include = opts.countIncludePad ?? true;
-    const [ch, cw] = [0, 1].map((d) => {
-      const n = xb.shape[2 + d]!;
-      const p = w.padding[d]!;
-      return tapCounts(w.out[d]!, w.kernel[d]!, w.stride[d]!, p, w.dilation[d]!, include ? -p : 0, include ? n + p : n);
-    }) as [number[], number[]];
-    const divisor = ch.flatMap((a) => cw.map((b) => a * b));
-    return div(total, tensor(divisor, { shape: w.out, dtype: xb.dtype }));
+    const attrs = { kernel: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation, ceilMode: opts.ceilMode ?? false, countIncludePad: include, divisorOverride: override };
+    return traced('avgPool2d', attrs, [xb], () => avgBody(xb, w, override, include));
   });
+}
+
+/** The mean over the windows `w` of `xb` with PyTorch's divisor. */
+function avgBody(xb: Tensor, w: Window, override: number | null, include: boolean): Tensor {
+  const total = sum(windows(xb, w), 2);
+  if (override !== null) {
+    if (!(typeof override === 'number' && override !== 0)) throw new RangeArgError('avgPool2d', `divisorOverride must be a nonzero number, got ${override}`);
+    return div(total, override);
+  }
+  const [ch, cw] = [0, 1].map((d) => {
+    const n = xb.shape[2 + d]!;
+    const p = w.padding[d]!;
+    return tapCounts(w.out[d]!, w.kernel[d]!, w.stride[d]!, p, w.dilation[d]!, include ? -p : 0, include ? n + p : n);
+  }) as [number[], number[]];
+  const divisor = ch.flatMap((a) => cw.map((b) => a * b));
+  return div(total, tensor(divisor, { shape: w.out, dtype: xb.dtype, backend: deviceOf(xb) }));
 }
