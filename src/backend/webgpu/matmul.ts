@@ -81,7 +81,13 @@ function geometry(t: Tiling) {
   return { tx, ty, slice, threads, qa, qb, la: (t.bm * t.bk) / threads, lb: (t.bk * t.bn) / threads, bks: t.bk / t.ks, vec4s: Math.max(tiles, reduce) };
 }
 
-/** Bytes of workgroup memory a tiling uses. */
+/**
+ * Bytes of workgroup memory a tiling uses (its two k-step buffers, or the
+ * k-slice partial sums when those are larger).
+ *
+ * @example
+ * tilingStorage(TILINGS.t128x128); // 16384
+ */
 export function tilingStorage(t: Tiling): number {
   return geometry(t).vec4s * 16;
 }
@@ -269,19 +275,17 @@ function generate(t: Tiling, aK: boolean, bK: boolean, T: 'f32' | 'i32'): string
   e(`  let tx = lid % ${TX}u; let ty = (lid / ${TX}u) % ${TY}u;`);
   if (t.ks > 1) e(`  let kz = lid / ${S}u; let ls = lid % ${S}u;`);
   e(`  let nk = (K + ${BK - 1}u) / ${BK}u;`);
-  // Per-thread load coordinates inside a tile, fixed for the whole kernel.
-  for (let i = 0; i < LA; i++) {
-    const idx = `(lid + ${i * NT}u)`;
-    const [r, k] = aK ? [`${idx} / ${BK}u`, `${idx} % ${BK}u`] : [`${idx} % ${t.bm}u`, `${idx} / ${t.bm}u`];
-    e(`  let aR${i} = ${r}; let aQ${i} = ${k};`);
-    e(`  let aS${i} = aQ${i} * ${QA}u + ((aR${i} >> 2u) ^ (aQ${i} & ${mA}u)); let aL${i} = aR${i} & 3u;`);
-  }
-  for (let i = 0; i < LB; i++) {
-    const idx = `(lid + ${i * NT}u)`;
-    const [c, k] = bK ? [`${idx} / ${BK}u`, `${idx} % ${BK}u`] : [`${idx} % ${t.bn}u`, `${idx} / ${t.bn}u`];
-    e(`  let bC${i} = ${c}; let bQ${i} = ${k};`);
-    e(`  let bS${i} = bQ${i} * ${QB}u + ((bC${i} >> 2u) ^ (bQ${i} & ${mB}u)); let bL${i} = bC${i} & 3u;`);
-  }
+  // Per-thread load coordinates inside a tile, fixed for the whole kernel: load i of a is at row
+  // aR + i·dra, k aQ + i·dka (one of the steps is 0); b likewise with columns.
+  const dra = aK ? NT / BK : 0, dka = aK ? 0 : NT / t.bm, dcb = bK ? NT / BK : 0, dkb = bK ? 0 : NT / t.bn;
+  if (!Number.isInteger(dra + dka + dcb + dkb) || dra % 4 !== 0 || dcb % 4 !== 0) throw new RangeArgError('matmul', `tiling ${t.name} does not divide into whole loads`);
+  e(aK ? `  let aR = lid / ${BK}u; let aQ = lid % ${BK}u; let aH = aR >> 2u; let aX = aQ & ${mA}u; let aS = aQ * ${QA}u;`
+    : `  let aR = lid % ${t.bm}u; let aQ = lid / ${t.bm}u; let aS = aQ * ${QA}u + (aR >> 2u);`);
+  e(bK ? `  let bC = lid / ${BK}u; let bQ = lid % ${BK}u; let bH = bC >> 2u; let bX = bQ & ${mB}u; let bS = bQ * ${QB}u;`
+    : `  let bC = lid % ${t.bn}u; let bQ = lid / ${t.bn}u; let bS = bQ * ${QB}u + (bC >> 2u);`);
+  e('  let aL = aR & 3u; let bL = bC & 3u;');
+  const aSm = (i: number) => (aK ? `aS + ((aH + ${(i * dra) / 4}u) ^ aX)` : `aS + ${i * dka * QA}u`);
+  const bSm = (i: number) => (bK ? `bS + ((bH + ${(i * dcb) / 4}u) ^ bX)` : `bS + ${i * dkb * QB}u`);
   e('  let perBatch = tilesR * tilesC;');
   e('  for (var f = wid.x + wid.y * nwg.x; f < tiles; f += nwg.x * nwg.y) {');
   // Tile number -> batch, row tile, column tile (row tiles in groups of 8 for L2 reuse).
@@ -294,24 +298,28 @@ function generate(t: Tiling, aK: boolean, bK: boolean, T: 'f32' | 'i32'): string
   e('      let size = p.bsize[(d - 1u) >> 2u][(d - 1u) & 3u]; let at = rest % size; rest = rest / size;');
   e('      aBase += at * p.astr[(d - 1u) >> 2u][(d - 1u) & 3u]; bBase += at * p.bstr[(d - 1u) >> 2u][(d - 1u) & 3u];');
   e('    }');
-  for (let i = 0; i < LA; i++) e(`    let aOk${i} = row0 + aR${i} < n; let aP${i} = aBase + (row0 + aR${i}) * ars;`);
-  for (let i = 0; i < LB; i++) e(`    let bOk${i} = col0 + bC${i} < m; let bP${i} = bBase + (col0 + bC${i}) * bcs;`);
+  e('    let aP = aBase + (row0 + aR) * ars; let bP = bBase + (col0 + bC) * bcs;');
   for (let i = 0; i < t.tm; i++) for (let j = 0; j < GB; j++) e(`    var c${i}_${j} = ${V}();`);
   for (let i = 0; i < LA; i++) e(`    var ra${i}: ${T} = ${zero};`);
   for (let i = 0; i < LB; i++) e(`    var rb${i}: ${T} = ${zero};`);
   const load = (indent: string, k0: string) => {
+    e(`${indent}let ka = ${k0} + aQ; let kb = ${k0} + bQ;`);
     for (let i = 0; i < LA; i++) {
-      e(`${indent}{ let kk = ${k0} + aQ${i}; ra${i} = ${zero}; if (aOk${i} && kk < K) { ra${i} = a[aP${i} + kk * acs]; } }`);
+      const ok = `row0 + aR + ${i * dra}u < n && ka + ${i * dka}u < K`;
+      e(`${indent}ra${i} = ${zero}; if (${ok}) { ra${i} = a[aP + ${i * dra}u * ars + (ka + ${i * dka}u) * acs]; }`);
     }
     for (let i = 0; i < LB; i++) {
-      e(`${indent}{ let kk = ${k0} + bQ${i}; rb${i} = ${zero}; if (bOk${i} && kk < K) { rb${i} = b[bP${i} + kk * brs]; } }`);
+      const ok = `col0 + bC + ${i * dcb}u < m && kb + ${i * dkb}u < K`;
+      e(`${indent}rb${i} = ${zero}; if (${ok}) { rb${i} = b[bP + ${i * dcb}u * bcs + (kb + ${i * dkb}u) * brs]; }`);
     }
   };
   const store = (indent: string, buf: string) => {
-    for (let i = 0; i < LA; i++) e(`${indent}sm[${buf} * ${A_BUF}u + aS${i}][aL${i}] = ra${i};`);
-    for (let i = 0; i < LB; i++) e(`${indent}sm[${B_BASE}u + ${buf} * ${B_BUF}u + bS${i}][bL${i}] = rb${i};`);
+    for (let i = 0; i < LA; i++) e(`${indent}sm[${buf} * ${A_BUF}u + ${aSm(i)}][aL] = ra${i};`);
+    for (let i = 0; i < LB; i++) e(`${indent}sm[${B_BASE}u + ${buf} * ${B_BUF}u + ${bSm(i)}][bL] = rb${i};`);
   };
-  load('    ', '0u');
+  e('    {');
+  load('      ', '0u');
+  e('    }');
   store('    ', '0u');
   e('    workgroupBarrier();');
   e('    for (var s = 0u; s < nk; s++) {');
