@@ -11,7 +11,8 @@ import { dimOf, iterNext, iterStart, ndOf, rowOffset, rowsOf, strideOf } from '.
 
 // Op codes, in the order of the JS side's tables (src/backend/wasm/codes.ts).
 const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, SIN = 4, COS = 5, TANH = 6, SIGMOID = 7, ABS = 8, LOG1P = 9, EXPM1 = 10, ERF = 11, SIGN = 12;
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6;
+const ASIN = 13, ACOS = 14, ATAN = 15, FLOOR = 16, CEIL = 17, ROUND = 18, TRUNC = 19;
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, ATAN2 = 7, REMAINDER = 8, FMOD = 9;
 const EQ = 0, NE = 1, LT = 2, LE = 3, GT = 4, GE = 5;
 
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
@@ -52,6 +53,9 @@ function unaryScalar(op: i32, x: f64): f64 {
     case EXPM1: return Math.expm1(x);
     case ERF: return erf(x);
     case SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
+    case ASIN: return Math.asin(x);
+    case ACOS: return Math.acos(x);
+    case ATAN: return Math.atan(x);
   }
   return NaN;
 }
@@ -59,7 +63,23 @@ function unaryScalar(op: i32, x: f64): f64 {
 @inline function unaryVec<T>(op: i32, x: v128): v128 {
   if (op == NEG) return v128.neg<T>(x);
   if (op == ABS) return v128.abs<T>(x);
+  if (op == FLOOR) return v128.floor<T>(x);
+  if (op == CEIL) return v128.ceil<T>(x);
+  // nearest: round half to even, as PyTorch's round.
+  if (op == ROUND) return v128.nearest<T>(x);
+  if (op == TRUNC) return v128.trunc<T>(x);
   return v128.sqrt<T>(x);
+}
+
+/** The ops with a SIMD instruction, one element at a time (exact in the dtype: no float64 detour). */
+@inline function unaryNative<T>(op: i32, v: T): T {
+  if (op == NEG) return -v;
+  if (op == ABS) return abs<T>(v);
+  if (op == FLOOR) return floor<T>(v);
+  if (op == CEIL) return ceil<T>(v);
+  if (op == ROUND) return nearest<T>(v);
+  if (op == TRUNC) return trunc<T>(v);
+  return sqrt<T>(v);
 }
 
 @inline function unaryLoop<T>(op: i32, x: usize, sx: i32, o: usize, n: i32): void {
@@ -74,7 +94,7 @@ function unaryScalar(op: i32, x: f64): f64 {
   }
   for (; i < n; i++) {
     const v = load<T>(x + <usize>(i * sx) * S);
-    store<T>(o + <usize>i * S, op == NEG ? -v : op == ABS ? abs<T>(v) : sqrt<T>(v));
+    store<T>(o + <usize>i * S, unaryNative<T>(op, v));
   }
 }
 
@@ -91,6 +111,10 @@ function unary<T>(op: i32, x: usize, out: usize, geo: usize): void {
     if (op == NEG) unaryLoop<T>(NEG, px, sx, po, n);
     else if (op == ABS) unaryLoop<T>(ABS, px, sx, po, n);
     else if (op == SQRT) unaryLoop<T>(SQRT, px, sx, po, n);
+    else if (op == FLOOR) unaryLoop<T>(FLOOR, px, sx, po, n);
+    else if (op == CEIL) unaryLoop<T>(CEIL, px, sx, po, n);
+    else if (op == ROUND) unaryLoop<T>(ROUND, px, sx, po, n);
+    else if (op == TRUNC) unaryLoop<T>(TRUNC, px, sx, po, n);
     else {
       for (let i = 0; i < n; i++) {
         store<T>(po + <usize>i * S, <T>unaryScalar(op, <f64>load<T>(px + <usize>(i * sx) * S)));
@@ -119,6 +143,13 @@ export function unaryF64(op: i32, x: usize, out: usize, geo: usize): void { unar
   if (op == DIV) return a / b;
   if (op == MAXIMUM) return max<T>(a, b);
   if (op == MINIMUM) return min<T>(a, b);
+  if (op == ATAN2) return <T>Math.atan2(<f64>a, <f64>b);
+  if (op == FMOD) return <T>(<f64>a % <f64>b);
+  if (op == REMAINDER) {
+    // Python's sign rule: fmod, plus b when the signs differ (as the js backend, in float64).
+    const m = <f64>a % <f64>b;
+    return <T>(m != 0 && (m < 0) != (<f64>b < 0) ? m + <f64>b : m);
+  }
   return <T>Math.pow(<f64>a, <f64>b);
 }
 
@@ -126,7 +157,7 @@ export function unaryF64(op: i32, x: usize, out: usize, geo: usize): void { unar
   const S = <usize>sizeof<T>();
   const L = 16 / <i32>S;
   let i = 0;
-  if (op != POW) {
+  if (op < POW || op == MAXIMUM || op == MINIMUM) {
     if (sa == 1 && sb == 1) {
       for (; i + L <= n; i += L) {
         const off = <usize>i * S;
@@ -170,6 +201,9 @@ function binary<T>(op: i32, a: usize, b: usize, out: usize, geo: usize): void {
       case DIV: binaryLoop<T>(DIV, pa, sa, pb, sb, po, n); break;
       case MAXIMUM: binaryLoop<T>(MAXIMUM, pa, sa, pb, sb, po, n); break;
       case MINIMUM: binaryLoop<T>(MINIMUM, pa, sa, pb, sb, po, n); break;
+      case ATAN2: binaryLoop<T>(ATAN2, pa, sa, pb, sb, po, n); break;
+      case REMAINDER: binaryLoop<T>(REMAINDER, pa, sa, pb, sb, po, n); break;
+      case FMOD: binaryLoop<T>(FMOD, pa, sa, pb, sb, po, n); break;
       default: binaryLoop<T>(POW, pa, sa, pb, sb, po, n);
     }
     iterNext(geo, 2);

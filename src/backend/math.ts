@@ -46,3 +46,29 @@ export function sigmoid(x: number): number {
 export function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x;
 }
+
+/**
+ * Rounds to the nearest integer, halfway cases to the even one (PyTorch's
+ * `round`, IEEE roundTiesToEven); ±0, ±Infinity and NaN stay.
+ *
+ * @example
+ * roundHalfEven(2.5); // 2
+ * roundHalfEven(-1.5); // -2
+ */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  // Math.round sends halves up; r − x is exact for the |x| < 2^52 that have a fraction.
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The remainder of `a / b` with the sign of `b` (Python's `%`, PyTorch's
+ * `remainder`): `fmod(a, b)`, plus `b` when the signs differ.
+ *
+ * @example
+ * remainder(-3, 2); // 1
+ */
+export function remainder(a: number, b: number): number {
+  const m = a % b;
+  return m !== 0 && m < 0 !== b < 0 ? m + b : m;
+}
