@@ -35,6 +35,13 @@ export class AutogradError extends AdjointError {}
  */
 export class DeviceError extends AdjointError {}
 
+/**
+ * A matrix the factorisation cannot handle: not positive definite
+ * (`linalg.cholesky`), singular (`linalg.solve`, `linalg.inv`); the message
+ * names the batch element, as PyTorch's `info`.
+ */
+export class LinAlgError extends AdjointError {}
+
 /** Formats a shape the way every message in adjoint prints it: `[2,3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -1,0 +1,67 @@
+/**
+ * Benchmarks of `linalg.cholesky` and `linalg.svd` (forward) at n = 256 (float64 and float32) against PyTorch
+ * (LAPACK) on the same machine, in one run. JSON lines out: `{impl, workload, dtype, param, median_ms, reps}`;
+ * PyTorch rows come from /usr/bin/python3 (skipped when it is absent).
+ *
+ *   npx tsx bench/linalg.ts            adjoint (default backend) and PyTorch, n = 256
+ *   npx tsx bench/linalg.ts --quick    n = 64, few repetitions
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { add, eye, getBackend, linalg, manualSeed, matmul, mul, noGrad, randn, transpose, type Tensor } from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 3 : 5;
+const N = quick ? 64 : 256;
+
+function median(f: () => void, reps = REPS): number {
+  f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)]!;
+}
+
+const sync = (t: Tensor): void => void t.toTypedArray();
+const emit = (r: Record<string, unknown>): void => console.log(JSON.stringify(r));
+
+manualSeed(0);
+const impl = `adjoint-${getBackend()}`;
+for (const dtype of ['float64', 'float32'] as const) {
+  const x = randn([N, N], { dtype });
+  const spd = add(matmul(x, transpose(x, 0, 1)), mul(eye(N, { dtype }), N));
+  noGrad(() => {
+    emit({ impl, workload: 'linalg.cholesky', dtype, param: N, median_ms: median(() => sync(linalg.cholesky(spd))), reps: REPS });
+    emit({ impl, workload: 'linalg.svd', dtype, param: N, median_ms: median(() => sync(linalg.svd(x).S)), reps: REPS });
+  });
+}
+
+const PY = '/usr/bin/python3';
+if (existsSync(PY)) {
+  const script = `
+import json, time, torch
+torch.manual_seed(0)
+torch.set_num_threads(${process.env.BENCH_THREADS ?? 2})
+def median(f, reps=${REPS}):
+    f(); ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort(); return ts[len(ts) // 2]
+n = ${N}
+for dt, name in [(torch.float64, 'float64'), (torch.float32, 'float32')]:
+    x = torch.randn(n, n, dtype=dt)
+    spd = x @ x.T + n * torch.eye(n, dtype=dt)
+    with torch.no_grad():
+        print(json.dumps({'impl': 'pytorch', 'workload': 'linalg.cholesky', 'dtype': name, 'param': n, 'median_ms': median(lambda: torch.linalg.cholesky(spd)), 'reps': ${REPS}}))
+        print(json.dumps({'impl': 'pytorch', 'workload': 'linalg.svd', 'dtype': name, 'param': n, 'median_ms': median(lambda: torch.linalg.svd(x)), 'reps': ${REPS}}))
+`;
+  try {
+    for (const line of execFileSync(PY, ['-c', script], { encoding: 'utf8' }).trim().split('\n')) emit(JSON.parse(line) as Record<string, unknown>);
+  } catch (e) {
+    emit({ impl: 'pytorch', skipped: true, error: String(e).slice(0, 200) });
+  }
+}
