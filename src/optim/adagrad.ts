@@ -6,6 +6,7 @@
  *     γₜ ← γ / (1 + (t − 1)η)                                 (lrDecay η)
  *     s ← s + g²;   θ ← θ − γₜ g / (√s + ε)
  */
+import { hostEffect, hostScalar } from '../ops/index.js';
 import { deviceOf, full, type Tensor } from '../tensor/index.js';
 import {
   Optimizer, checkBoolean, checkNonNegative, type ParamGroup, type ParamsInput,
@@ -63,8 +64,12 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     this.state.set(p, { step: 0, sum: full(p.shape, group.initialAccumulatorValue, { dtype: p.dtype, backend: deviceOf(p) }) });
   }
 
+  protected override readonly hostOptions: readonly string[] = ['lr', 'lrDecay', 'weightDecay', 'eps'];
+
   protected updateGroup(group: ParamGroup<AdagradOptions>, params: Tensor[]): void {
-    const { lr, lrDecay, weightDecay, eps, maximize } = group;
+    const { weightDecay, maximize } = group;
+    // Numbers read through hostScalar are inputs of a compiled step (a scheduler may change lr;
+    // the decayed rate follows the step count); hostEffect replays the count's update.
     for (const p of params) {
       let g = this.gradOf(p);
       if (maximize) g = g.neg();
@@ -73,12 +78,15 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
         this.initParam(p, group);
         s = this.state.get(p)!;
       }
-      s.step += 1;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
-      const clr = lr / (1 + (s.step - 1) * lrDecay);
+      const st = s;
+      hostEffect(() => {
+        st.step += 1;
+      });
+      if (weightDecay !== 0) g = g.add(p.mul(hostScalar(() => group.weightDecay, p)));
+      const negClr = hostScalar(() => -group.lr / (1 + (st.step - 1) * group.lrDecay), p);
       s.sum.add_(g.mul(g));
-      const std = s.sum.sqrt().add(eps);
-      p.add_(g.div(std).mul(-clr));
+      const std = s.sum.sqrt().add(hostScalar(() => group.eps, p));
+      p.add_(g.div(std).mul(negClr));
     }
   }
 }

@@ -8,7 +8,7 @@
  *     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
  */
 import { RangeArgError } from '../errors.js';
-import { maximum } from '../ops/index.js';
+import { hostEffect, hostScalar, maximum } from '../ops/index.js';
 import { zerosLike, type Tensor } from '../tensor/index.js';
 import {
   Optimizer, checkBoolean, checkNonNegative, checkUnitInterval, type ParamGroup, type ParamsInput,
@@ -57,9 +57,13 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
     checkBoolean(this.name, where, 'maximize', o.maximize);
   }
 
+  protected override readonly hostOptions: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay'];
+
   protected updateGroup(group: ParamGroup<AdamOptions>, params: Tensor[]): void {
-    const { lr, eps, weightDecay, amsgrad, maximize } = group;
-    const [beta1, beta2] = group.betas;
+    const { weightDecay, amsgrad, maximize } = group;
+    // Numbers read through hostScalar are inputs of a compiled step (a scheduler may change lr;
+    // the bias corrections follow the step count); hostEffect replays the count's update.
+    const num = (f: () => number, like: Tensor): number | Tensor => hostScalar(f, like);
     for (const p of params) {
       let g = this.gradOf(p);
       if (maximize) g = g.neg();
@@ -69,21 +73,24 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
         if (amsgrad) s.maxExpAvgSq = zerosLike(p);
         this.state.set(p, s);
       }
-      s.step += 1;
-      if (this.decoupled) p.mul_(1 - lr * weightDecay);
-      else if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
-      s.expAvg.mul_(beta1).add_(g.mul(1 - beta1));
-      s.expAvgSq.mul_(beta2).add_(g.mul(g).mul(1 - beta2));
-      const stepSize = lr / (1 - beta1 ** s.step);
-      const bias2Sqrt = Math.sqrt(1 - beta2 ** s.step);
+      const st = s;
+      hostEffect(() => {
+        st.step += 1;
+      });
+      if (this.decoupled) p.mul_(num(() => 1 - group.lr * group.weightDecay, p));
+      else if (weightDecay !== 0) g = g.add(p.mul(num(() => group.weightDecay, p)));
+      s.expAvg.mul_(num(() => group.betas[0], p)).add_(g.mul(num(() => 1 - group.betas[0], p)));
+      s.expAvgSq.mul_(num(() => group.betas[1], p)).add_(g.mul(g).mul(num(() => 1 - group.betas[1], p)));
+      const negStepSize = num(() => -group.lr / (1 - group.betas[0] ** st.step), p);
+      const bias2Sqrt = num(() => Math.sqrt(1 - group.betas[1] ** st.step), p);
       let second = s.expAvgSq;
       if (amsgrad) {
         s.maxExpAvgSq ??= zerosLike(p);
         s.maxExpAvgSq.copy_(maximum(s.maxExpAvgSq, s.expAvgSq));
         second = s.maxExpAvgSq;
       }
-      const denom = second.sqrt().div(bias2Sqrt).add(eps);
-      p.add_(s.expAvg.div(denom).mul(-stepSize));
+      const denom = second.sqrt().div(bias2Sqrt).add(num(() => group.eps, p));
+      p.add_(s.expAvg.div(denom).mul(negStepSize));
     }
   }
 }

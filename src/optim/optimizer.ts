@@ -9,7 +9,7 @@
  */
 import { enableGrad, noGrad } from '../autograd/index.js';
 import { AdjointError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
-import { cast } from '../ops/index.js';
+import { cast, hostGuard } from '../ops/index.js';
 import { Tensor } from '../tensor/index.js';
 
 /** One entry of a parameter's optimizer state: a tensor (a moment, a buffer), a count, or null. */
@@ -251,10 +251,35 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     noGrad(() => {
       for (const group of this.paramGroups) {
         const params = group.params.filter((p) => p.grad !== null);
-        if (params.length > 0) this.updateGroup(group, params);
+        if (params.length > 0) {
+          this.guardTraced(group, params);
+          this.updateGroup(group, params);
+        }
       }
     });
     return loss;
+  }
+
+  /**
+   * Options whose numbers `updateGroup` reads through `hostScalar` (inputs of
+   * a compiled step, free to change between calls as long as they stay zero
+   * or nonzero); every other option is a constant of a compiled step.
+   */
+  protected readonly hostOptions: readonly string[] = [];
+
+  /**
+   * Under `compile`'s tracer: the traced step holds while each parameter's
+   * state object is the one it had, and the group's options keep their
+   * values (host options: their zero or nonzero-ness). Nothing otherwise.
+   */
+  private guardTraced(group: ParamGroup<O>, params: readonly Tensor[]): void {
+    const states = params.map((p) => this.state.get(p));
+    const shape = (g: ParamGroup<O>): string => JSON.stringify(Object.entries(g).filter(([k]) => k !== 'params').map(([k, v]) => {
+      if (!this.hostOptions.includes(k)) return [k, v];
+      return [k, Array.isArray(v) ? v.map((x) => x !== 0) : v !== 0];
+    }));
+    const traced = shape(group);
+    hostGuard(() => shape(group) === traced && params.every((p, i) => this.state.get(p) === states[i]));
   }
 
   /**

@@ -7,6 +7,7 @@
  *     centered:  ḡ ← αḡ + (1 − α)g;  d ← √(v − ḡ²) + ε;   else  d ← √v + ε
  *     momentum μ > 0:  b ← μb + g/d;  θ ← θ − γb;          else  θ ← θ − γg/d
  */
+import { hostEffect, hostScalar } from '../ops/index.js';
 import { zerosLike, type Tensor } from '../tensor/index.js';
 import {
   Optimizer, checkBoolean, checkNonNegative, type ParamGroup, type ParamsInput,
@@ -60,8 +61,12 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     checkBoolean(this.name, where, 'maximize', o.maximize);
   }
 
+  protected override readonly hostOptions: readonly string[] = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum'];
+
   protected updateGroup(group: ParamGroup<RMSpropOptions>, params: Tensor[]): void {
-    const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
+    const { weightDecay, momentum, centered, maximize } = group;
+    // Numbers read through hostScalar are inputs of a compiled step (a scheduler may change lr);
+    // hostEffect replays the step count's update.
     for (const p of params) {
       let g = this.gradOf(p);
       if (maximize) g = g.neg();
@@ -72,24 +77,29 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
         if (centered) s.gradAvg = zerosLike(p);
         this.state.set(p, s);
       }
-      s.step += 1;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
-      s.squareAvg.mul_(alpha).add_(g.mul(g).mul(1 - alpha));
+      const st = s;
+      hostEffect(() => {
+        st.step += 1;
+      });
+      if (weightDecay !== 0) g = g.add(p.mul(hostScalar(() => group.weightDecay, p)));
+      const alpha = hostScalar(() => group.alpha, p);
+      s.squareAvg.mul_(alpha).add_(g.mul(g).mul(hostScalar(() => 1 - group.alpha, p)));
       let avg: Tensor;
       if (centered) {
         s.gradAvg ??= zerosLike(p);
-        s.gradAvg.mul_(alpha).add_(g.mul(1 - alpha));
+        s.gradAvg.mul_(alpha).add_(g.mul(hostScalar(() => 1 - group.alpha, p)));
         avg = s.squareAvg.sub(s.gradAvg.mul(s.gradAvg)).sqrt();
       } else {
         avg = s.squareAvg.sqrt();
       }
-      avg = avg.add(eps);
+      avg = avg.add(hostScalar(() => group.eps, p));
+      const negLr = hostScalar(() => -group.lr, p);
       if (momentum > 0) {
         s.momentumBuffer ??= zerosLike(p);
-        s.momentumBuffer.mul_(momentum).add_(g.div(avg));
-        p.add_(s.momentumBuffer.mul(-lr));
+        s.momentumBuffer.mul_(hostScalar(() => group.momentum, p)).add_(g.div(avg));
+        p.add_(s.momentumBuffer.mul(negLr));
       } else {
-        p.add_(g.div(avg).mul(-lr));
+        p.add_(g.div(avg).mul(negLr));
       }
     }
   }

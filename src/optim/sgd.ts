@@ -8,6 +8,7 @@
  *     θ ← θ − γg
  */
 import { RangeArgError } from '../errors.js';
+import { hostScalar } from '../ops/index.js';
 import type { Tensor } from '../tensor/index.js';
 import {
   Optimizer, checkBoolean, checkNonNegative, type ParamGroup, type ParamsInput,
@@ -64,12 +65,15 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     }
   }
 
+  protected override readonly hostOptions: readonly string[] = ['lr', 'momentum', 'dampening', 'weightDecay'];
+
   protected updateGroup(group: ParamGroup<SGDOptions>, params: Tensor[]): void {
-    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    const { momentum, weightDecay, nesterov, maximize } = group;
+    // Numbers read through hostScalar are inputs of a compiled step (a scheduler may change them).
     for (const p of params) {
       let d = this.gradOf(p);
       if (maximize) d = d.neg();
-      if (weightDecay !== 0) d = d.add(p.mul(weightDecay));
+      if (weightDecay !== 0) d = d.add(p.mul(hostScalar(() => group.weightDecay, p)));
       let state = this.state.get(p);
       if (state === undefined) {
         state = { momentumBuffer: null };
@@ -81,11 +85,11 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
           buf = d.detach().clone();
           state.momentumBuffer = buf;
         } else {
-          buf.mul_(momentum).add_(d.mul(1 - dampening));
+          buf.mul_(hostScalar(() => group.momentum, p)).add_(d.mul(hostScalar(() => 1 - group.dampening, p)));
         }
-        d = nesterov ? d.add(buf.mul(momentum)) : buf;
+        d = nesterov ? d.add(buf.mul(hostScalar(() => group.momentum, p))) : buf;
       }
-      p.add_(d.mul(-lr));
+      p.add_(d.mul(hostScalar(() => -group.lr, p)));
     }
   }
 }
