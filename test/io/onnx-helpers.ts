@@ -62,3 +62,34 @@ export async function checkExport(
   }
   return s;
 }
+
+/** The op types of the nodes of an exported model (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4), in order. */
+export function opTypes(bytes: Uint8Array): string[] {
+  const fields = (buf: Uint8Array): [number, Uint8Array | null][] => {
+    const out: [number, Uint8Array | null][] = [];
+    let i = 0;
+    const varint = (): number => {
+      let v = 0;
+      let m = 1;
+      for (;;) {
+        const b = buf[i++]!;
+        v += (b & 0x7f) * m;
+        m *= 128;
+        if (b < 0x80) return v;
+      }
+    };
+    while (i < buf.length) {
+      const tag = varint();
+      const wire = tag % 8;
+      if (wire === 0) { varint(); out.push([tag >>> 3, null]); }
+      else if (wire === 2) { const n = varint(); out.push([tag >>> 3, buf.subarray(i, i + n)]); i += n; }
+      else if (wire === 5) { i += 4; out.push([tag >>> 3, null]); }
+      else if (wire === 1) { i += 8; out.push([tag >>> 3, null]); }
+      else throw new Error(`opTypes: unexpected wire type ${wire}`);
+    }
+    return out;
+  };
+  const graph = fields(bytes).find(([f]) => f === 7)![1]!;
+  const utf8 = new TextDecoder();
+  return fields(graph).filter(([f]) => f === 1).map(([, n]) => utf8.decode(fields(n!).find(([f]) => f === 4)![1]!));
+}

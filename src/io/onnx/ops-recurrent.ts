@@ -84,6 +84,14 @@ const recurrentOf: Mapping = (c) => {
   if (a.projSize > 0) {
     // ONNX's LSTM has no projection: the recorded steps are exported, which unroll the sequence.
     if (typeof xd[0] !== 'number') fail(c, `LSTM with projSize ${a.projSize} has no ONNX op (ONNX's LSTM has no projection); exported as its unrolled steps, its sequence length (dim 0 of [T, N, features]) cannot be dynamic`);
+    for (const i of [1, 2]) {
+      // A made-up zero state follows the batch dim: ConstantOfShape of [L·D, N, size].
+      const t = c.n.inputs[i]!;
+      if (!zeroState(c, t)) continue;
+      const zero = { kind: 'tensor', v: { name: '', dtype: t.dtype, dims: [1], data: new Uint8Array(t.dtype === 'float64' ? 8 : 4) } } as const;
+      const dims = [t.shape[0]!, xd[1]!, t.shape[2]!];
+      c.b.bind(t, node(c, 'ConstantOfShape', [c.b.shapeTensor(dims)], { value: zero }), dims);
+    }
     return 'parts';
   }
   const dirs = a.bidirectional ? 2 : 1;

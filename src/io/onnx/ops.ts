@@ -9,7 +9,7 @@ import { GraphBuilder, dimValue, mulDim, sameDim, type Dim } from './graph.js';
 import {
   agree, broadcastDims, dimsIn, emit, fail, float, int, ints, nameIn, node, scalarOf, windowed, x, type Ctx, type Mapping,
 } from './context.js';
-import { NN_COMPOSITES } from './ops-nn.js';
+import { NN_COMPOSITES, NN_PRIMITIVES } from './ops-nn.js';
 import type { AttrValue } from './proto.js';
 
 const binary = (op: string): Mapping => (c) => emit(c, op, [nameIn(c, 0), nameIn(c, 1)], {}, broadcastDims(c, dimsIn(c, 0), dimsIn(c, 1)));
@@ -300,6 +300,7 @@ const PRIMITIVES: Readonly<Record<string, Mapping>> = {
     emit(c, 'ScatterElements', [zeros, nameIn(c, 1), nameIn(c, 0)], { axis: int(p.dim), reduction: { kind: 'string', v: 'add' } }, p.shape);
   },
   matmul: matmulOf,
+  ...NN_PRIMITIVES,
   cast: (c) => emit(c, 'Cast', [nameIn(c, 0)], { to: int(({ float32: 1, int32: 6, bool: 9, float64: 11 } as const)[c.n.params.dtype as 'float32']) }, dimsIn(c, 0)),
 };
 
