@@ -3,7 +3,8 @@
  * tensor library, on each backend `setBackend` accepts (`js`, `wasm`, and `wasm` without relaxed
  * SIMD where the runtime has it), with exactly the peers' data (bench/peers/data.mjs), their
  * timing rules (bench/peers/harness.mjs `measure`) and their row format (one JSON line per
- * (impl, workload, param); `impl` is "adjoint-js", "adjoint-wasm", "adjoint-wasm-nofma").
+ * (impl, workload, param); `impl` is "adjoint-js", "adjoint-wasm", "adjoint-wasm-nofma", and
+ * "adjoint-wasm-compiled": W1b, W4, W5, W6 as `compile`d steps).
  * W1 and the scalar W2 (the `Value` engine) come from bench/scalar.ts, run as a child
  * (`--one adjoint:W1`), and are converted to the same format (`impl` "adjoint-value").
  *
@@ -29,11 +30,17 @@ const SELF = fileURLToPath(import.meta.url);
  * the runtime has it); adjoint-wasm-nofma turns it off (ADJOINT_RELAXED_SIMD=0, read when the
  * wasm module loads) to show what FMA adds.
  */
-export const ADJOINT_IMPLS = ['adjoint-js', 'adjoint-wasm', 'adjoint-wasm-nofma'] as const;
+export const ADJOINT_IMPLS = ['adjoint-js', 'adjoint-wasm', 'adjoint-wasm-nofma', 'adjoint-wasm-compiled'] as const;
 export type AdjointImpl = (typeof ADJOINT_IMPLS)[number];
 export const WORKLOADS = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
 /** Relaxed SIMD changes only the GEMM (fused multiply-add): measured where GEMMs dominate. */
 const RELAXED_WORKLOADS = new Set(['W3', 'W4', 'W6']);
+/**
+ * adjoint-wasm-compiled: the same steps on wasm under `compile` (traced at the first warm-up
+ * step, replayed after: fused elementwise loops, no autograd graph, planned buffers); the
+ * loss is read back outside the compiled step, like the eager rows read it inside theirs.
+ */
+const COMPILED_WORKLOADS = new Set(['W1b', 'W4', 'W5', 'W6']);
 
 // ---------------------------------------------------------------------------------------------
 // The peers' modules (plain JS, no types): loaded by URL and described here.
@@ -91,27 +98,32 @@ export type Lib = typeof import('../src/index.js');
 export type F = typeof import('../src/nn/functional/index.js');
 export type T = import('../src/index.js').Tensor;
 
-async function makeWorkload(lib: Lib, F: F, workload: string, param: number | null): Promise<Workload> {
+async function makeWorkload(lib: Lib, F: F, workload: string, param: number | null, compiled = false): Promise<Workload> {
   const data = await peer<DataModule>('data.mjs');
   const { chainCheck, chainLength, sum, OPS } = await peer<CommonModule>('impl/common.mjs');
   const { tensor, zeros, noGrad } = lib;
+  /** `f`, compiled for the adjoint-wasm-compiled rows. */
+  const maybeCompiled = <A extends unknown[], R>(f: (...a: A) => R): ((...a: A) => R) => (compiled ? lib.compile(f) : f);
 
   /** forward + backward + SGD (p -= lr·grad, under noGrad), the loss read back inside the step. */
   const trainer = (lossFn: () => T, params: T[], lr: number): Workload => {
     const check: Record<string, number> = {};
     let n = 0;
+    const train = maybeCompiled((): T => {
+      const loss = lossFn();
+      loss.backward();
+      noGrad(() => {
+        for (const p of params) {
+          p.sub_(p.grad!.mul(lr));
+          p.grad = null;
+        }
+      });
+      return loss;
+    });
     return {
       check,
       step() {
-        const loss = lossFn();
-        loss.backward();
-        noGrad(() => {
-          for (const p of params) {
-            p.sub_(p.grad!.mul(lr));
-            p.grad = null;
-          }
-        });
-        const l = loss.item();
+        const l = train().item();
         if (n < 2) check[`loss${n}`] = l;
         n++;
       },
@@ -171,16 +183,21 @@ async function makeWorkload(lib: Lib, F: F, workload: string, param: number | nu
     case 'W5': {
       const x = tensor(data.perOpInput(), { requiresGrad: true });
       const check: Record<string, number> = {};
+      const run = maybeCompiled((): [T, T] => {
+        let h = x;
+        for (let k = 0; k < OPS; k++) h = k % 3 === 0 ? h.add(0.01) : k % 3 === 1 ? h.mul(0.99) : h.tanh();
+        const loss = h.sum();
+        loss.backward();
+        const g = x.grad!;
+        x.grad = null;
+        return [loss, g];
+      });
       return {
         check,
         step() {
-          let h = x;
-          for (let k = 0; k < OPS; k++) h = k % 3 === 0 ? h.add(0.01) : k % 3 === 1 ? h.mul(0.99) : h.tanh();
-          const loss = h.sum();
-          loss.backward();
+          const [loss, g] = run();
           check.loss = loss.item();
-          check.grad_sum = sum(x.grad!.toTypedArray());
-          x.grad = null;
+          check.grad_sum = sum(g.toTypedArray());
         },
       };
     }
@@ -189,14 +206,19 @@ async function makeWorkload(lib: Lib, F: F, workload: string, param: number | nu
       const X = tensor(d.X, { shape: [32, 1, 28, 28] });
       const W = tensor(d.W, { shape: [32, 1, 3, 3], requiresGrad: true });
       const check: Record<string, number> = {};
+      const run = maybeCompiled((): [T, T] => {
+        const loss = F.conv2d(X, W).relu().sum();
+        loss.backward();
+        const g = W.grad!;
+        W.grad = null;
+        return [loss, g];
+      });
       return {
         check,
         step() {
-          const loss = F.conv2d(X, W).relu().sum();
-          loss.backward();
+          const [loss, g] = run();
           check.loss = loss.item();
-          check.grad_sum = sum(W.grad!.toTypedArray());
-          W.grad = null;
+          check.grad_sum = sum(g.toTypedArray());
         },
       };
     }
@@ -280,7 +302,7 @@ export async function childMain(impl: string, workload: string, rawParam: string
   const base = { impl, workload, param };
   try {
     const { lib, F, info } = await setup(impl);
-    const w = await makeWorkload(lib, F, workload, param);
+    const w = await makeWorkload(lib, F, workload, param, impl === 'adjoint-wasm-compiled');
     const timing = await measure((phase) => w.step(phase), JSON.parse(rawTiming ?? '{}') as Partial<Timing>);
     const row: Record<string, unknown> = { ...base, ...timing, ...info };
     if (impl !== 'adjoint-js') {
@@ -477,6 +499,7 @@ export async function runAdjoint(o: RunOptions = {}): Promise<Row[]> {
     if (workload === 'W1') continue; // the scalar engine's, below
     for (const impl of impls) {
       if (impl === 'adjoint-wasm-nofma' && !RELAXED_WORKLOADS.has(workload)) continue;
+      if (impl === 'adjoint-wasm-compiled' && !COMPILED_WORKLOADS.has(workload)) continue;
       let failed: string | null = null;
       for (const param of (params[workload] ?? [null]).filter((p) => !o.params || o.params.includes(p))) {
         const base: Row = { impl, workload, param };

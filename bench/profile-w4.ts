@@ -19,6 +19,8 @@
  *
  *   npx tsx bench/profile-w4.ts                both backends
  *   npx tsx bench/profile-w4.ts --only adjoint-js --steps 100 --no-write
+ *   npx tsx bench/profile-w4.ts --only adjoint-wasm-compiled --no-write   (the step under `compile`:
+ *     forward, backward and update are one call, timed as "forward"; fused loops are their own part)
  *   npx tsx bench/profile-w4.ts --summarise FILE.cpuprofile [--window START_US END_US]
  */
 import { spawnSync } from 'node:child_process';
@@ -46,6 +48,8 @@ const CATEGORY: Record<string, string> = {
   im2col: 'im2col/col2im', col2im: 'im2col/col2im',
   alloc: 'alloc/fill/copy/read', fromArray: 'alloc/fill/copy/read', fill: 'alloc/fill/copy/read', copy: 'alloc/fill/copy/read', read: 'alloc/fill/copy/read',
 };
+/** The impl whose W4 step runs under `compile` (bench/adjoint.ts). */
+const COMPILED = 'adjoint-wasm-compiled';
 const BYTES: Record<string, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 const median = (xs: number[]): number => {
@@ -138,11 +142,33 @@ async function timers(impl: string, steps: number): Promise<Record<string, unkno
   });
   obs.observe({ entryTypes: ['gc'] });
 
+  // adjoint-wasm-compiled: forward, backward and update are one compiled call (timed as 'forward').
+  const compiledStep = impl === COMPILED ? lib.compile((): T => {
+    const loss = lossFn();
+    loss.backward();
+    lib.noGrad(() => {
+      for (const q of params as T[]) {
+        q.sub_(q.grad!.mul(lr));
+        q.grad = null;
+      }
+    });
+    return loss;
+  }) : null;
   const step = (): StepProfile => {
     const p = fresh();
     cur = p;
     const t0 = performance.now();
     phase = 'forward';
+    if (compiledStep !== null) {
+      const loss = compiledStep();
+      const t1 = performance.now();
+      phase = 'read';
+      loss.item();
+      const t4 = performance.now();
+      p.phase = { forward: t1 - t0, backward: 0, update: 0, read: t4 - t1 };
+      p.total = t4 - t0;
+      return p;
+    }
     const loss = lossFn();
     const t1 = performance.now();
     phase = 'backward';
@@ -286,6 +312,7 @@ function partOf(n: CpuNode): string {
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(program)') return 'V8/native (program)';
   if (url.startsWith('wasm://') || /^(wasm-function|\$)/.test(functionName)) return 'wasm kernels';
+  if (url.startsWith('adjoint-compile-fused-')) return 'fused loops (compile, generated JS)';
   const m = /\/src\/(.*)$/.exec(url);
   if (m) {
     const f = m[1]!;
@@ -296,6 +323,7 @@ function partOf(n: CpuNode): string {
     if (f === 'backend/wasm/memory.ts') return 'wasm allocator/residency';
     if (f.startsWith('backend/wasm/')) return 'wasm glue (marshalling, threads)';
     if (f.startsWith('nn/')) return 'nn/functional';
+    if (f.startsWith('compile/')) return 'compile (replay)';
     return `src/${f.split('/')[0]}`;
   }
   if (url.includes('/bench/')) return 'bench harness';
@@ -354,7 +382,7 @@ export function summarise(p: CpuProfile, window?: [number, number]): { total_ms:
 async function cpuChild(impl: string, steps: number): Promise<void> {
   const { lib, F } = await setup(impl);
   const { lossFn, params, lr } = await w4Model(lib, F);
-  const step = (): void => {
+  const train = (): T => {
     const loss = lossFn();
     loss.backward();
     lib.noGrad(() => {
@@ -363,7 +391,11 @@ async function cpuChild(impl: string, steps: number): Promise<void> {
         q.grad = null;
       }
     });
-    loss.item();
+    return loss;
+  };
+  const run = impl === COMPILED ? lib.compile(train) : train;
+  const step = (): void => {
+    run().item();
   };
   warmUp(step);
   // The profile's timestamps are CLOCK_MONOTONIC microseconds, as process.hrtime is (Linux).
@@ -373,7 +405,7 @@ async function cpuChild(impl: string, steps: number): Promise<void> {
   for (let i = 0; i < steps; i++) step();
   const wall = performance.now() - t0;
   const b = us();
-  const wasm = impl === 'adjoint-js' ? undefined : `kernels-${impl.endsWith('relaxed') ? 'relaxed' : 'simd'}-shared.wasm`;
+  const wasm = impl === 'adjoint-js' ? undefined : `kernels-${(lib as unknown as { wasmInfo?: () => { relaxed: boolean } }).wasmInfo?.().relaxed ?? impl.endsWith('relaxed') ? 'relaxed' : 'simd'}-shared.wasm`;
   console.log('WINDOW ' + JSON.stringify({ start: a, end: b, wall_ms: wall, steps, wasm }));
 }
 

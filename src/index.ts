@@ -12,6 +12,8 @@
 import './ops/index.js';
 import './autograd/index.js';
 
+export { compile, GraphBreakError, type CompileOptions } from './compile/index.js';
+
 export * from './errors.js';
 export {
   setBackend, getBackend, initWasm, setWasmOptions, wasmInfo, type BackendName, type DType, type TypedArray,
@@ -38,6 +40,11 @@ export {
   tan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, logaddexp, hypot, lerp, isinf, isfinite, nanToNum,
   any, all, maskedFill, flip, roll, tril, triu, repeat, tile, chunk, split, unbind, movedim, diag, diagonal, trace,
   outer, dot, bmm, einsum, type NanToNumOptions, type DiagonalOptions,
+} from './ops/index.js';
+export { linalg } from './ops/index.js';
+export {
+  asin, acos, atan, atan2, floor, ceil, round, trunc, frac, remainder, fmod, isnan, cumsum, cumprod, logcumsumexp,
+  sort, argsort, topk, type SortOptions, type ArgsortOptions, type TopkOptions,
 } from './ops/index.js';
 export {
   noGrad, enableGrad, detectAnomaly, isGradEnabled, autogradGrad, backward, checkpoint,

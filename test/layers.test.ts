@@ -18,6 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   optim: ['ops', 'autograd', 'tensor', 'backend'],
   data: ['ops', 'autograd', 'tensor', 'backend'],
   io: ['ops', 'tensor', 'backend'],
+  compile: ['ops', 'autograd', 'tensor', 'backend'],
   viz: [],
   scalar: ['check', 'viz'],
   cli: ['*'],

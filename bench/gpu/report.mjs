@@ -45,7 +45,7 @@ export function writeReport({ adapter, rows, quick, date }) {
   }
   const prof = rows.filter((r) => r.bench === "profile" && !r.error);
   for (const r of prof) {
-    L.push("", `## Where G4's time goes (\`${r.impl}\`, batch ${r.param}, ${r.steps} steps)`, "", `Wall time per step: ${Number(r.wall_ms).toFixed(3)} ms.`, "");
+    L.push("", `## Where G4's time goes (\`${r.impl}\`, batch ${r.batch}, ${r.steps} steps)`, "", `Wall time per step: ${Number(r.wall_ms).toFixed(3)} ms.`, "");
     L.push("```json", JSON.stringify(r.profile, null, 1), "```");
   }
   for (const r of rows.filter((x) => x.bench === "profile" && x.error)) L.push("", `profile (${r.impl}): error: ${r.error}`);

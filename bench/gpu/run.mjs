@@ -25,8 +25,8 @@ const plan = [
   ...(quick ? [128] : [128, 8192]).map((b) => ({ bench: "G4", param: b })),
   { bench: "G6", param: "W6" },
   ...(quick ? [] : [{ bench: "G6", param: "resnet" }]),
-  { bench: "G10", param: quick ? [20, 100] : [1000, 20000] },
-  { bench: "profile", param: 128 },
+  { bench: "G10", param: quick ? [5, 15] : [1000, 20000] },
+  { bench: "profile", param: quick ? { batch: 128, warmup: 2, steps: 3 } : { batch: 128, warmup: 20, steps: 20 } },
 ];
 
 function runChild(impl) {

@@ -29,6 +29,7 @@ import { settleChecks, synchronizeCopies } from './pending.js';
 export type {
   ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, RoundOp, ScanOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
+export type { LinalgOp, LinalgOptions, LinalgResult } from './types.js';
 export { jsBackend, JsStorage, makeArray } from './js.js';
 export { erf } from './math.js';
 export { PendingStorage, deferCheck, settleChecks, synchronizeCopies, type DeferredCheck } from './pending.js';

@@ -9,8 +9,10 @@
  * and rounded once when stored (float32 results are rounded per op).
  */
 import { RangeArgError } from '../errors.js';
-import { erf, sigmoid, sign } from './math.js';
+import { erf, remainder, roundHalfEven, sigmoid, sign } from './math.js';
+import { runLinalg } from './linalg.js';
 import { PendingStorage } from './pending.js';
+import { scanValues, sortValues } from './scan.js';
 import type {
   Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
 } from './types.js';
@@ -125,6 +127,13 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   erf,
   sign,
   isnan: (x) => (x !== x ? 1 : 0),
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfEven,
+  trunc: Math.trunc,
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
@@ -135,6 +144,9 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   pow: Math.pow,
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  atan2: Math.atan2,
+  remainder,
+  fmod: (a, b) => a % b,
 };
 
 const COMPARE: Record<CompareOp, (a: number, b: number) => number> = {
@@ -376,6 +388,14 @@ export const jsBackend: Backend = {
     return new JsStorage('int32', out);
   },
 
+  scan(op, x, dim, reverse, dtype) {
+    return storeAs(dtype, scanValues(op, gatherValues(x), x.shape, dim, reverse));
+  },
+
+  sort(x, dim, descending) {
+    return new JsStorage('int32', sortValues(gatherValues(x), x.shape, dim, descending));
+  },
+
   matmul(a, b, dtype) {
     const nd = a.shape.length;
     const batch = a.shape.slice(0, nd - 2);
@@ -463,5 +483,8 @@ export const jsBackend: Backend = {
       acc[i] = acc[i]! + values[o]!;
     });
     return storeAs(dtype, acc);
+  },
+  linalg(op, inputs, options, dtype) {
+    return runLinalg(jsBackend, op, inputs, options, dtype);
   },
 };

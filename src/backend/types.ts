@@ -81,6 +81,35 @@ export interface Window {
 }
 
 /**
+ * The dense factorisations of `Backend.linalg`, over batches of matrices
+ * `[...batch, m, n]` (every input of one call has the same batch shape;
+ * broadcast dims have stride 0). Inputs → outputs:
+ * - `cholesky`: `[A]` (n×n, lower triangle read) → `[L]` lower; info k > 0: the
+ *   leading minor of order k is not positive (that matrix's L is NaN);
+ * - `triangularSolve`: `[A, B]` (n×n, n×k) → `[X]` with `A X = B`, A upper or
+ *   lower per the options (only that triangle read; unit diagonal if asked);
+ * - `solve`: `[A, B]` → `[X]` with `A X = B` by LU with partial pivoting;
+ *   info k > 0: pivot k is exactly zero (X holds inf/NaN);
+ * - `lu`: `[A]` → `[sign, logabsdet, det]`, each `[...batch]`; info as `solve`;
+ * - `qr`: `[A]` → `[Q (m×k), R (k×n)]`, k = min(m, n), LAPACK's signs;
+ * - `eigh`: `[A]` (lower triangle read) → `[values (n, ascending), vectors (n×n, columns)]`;
+ * - `svd`: `[A]` → `[U (m×k), S (k, descending), Vh (k×n)]`.
+ */
+export type LinalgOp = 'cholesky' | 'triangularSolve' | 'solve' | 'lu' | 'qr' | 'eigh' | 'svd';
+
+/** Options of `Backend.linalg` (`triangularSolve` reads them). */
+export interface LinalgOptions {
+  readonly upper?: boolean;
+  readonly unitriangular?: boolean;
+}
+
+/** What `Backend.linalg` returns: the outputs (contiguous, of the asked dtype) and one LAPACK-style info code per matrix (0: fine). */
+export interface LinalgResult {
+  readonly outputs: readonly Storage[];
+  readonly info: Int32Array;
+}
+
+/**
  * What every backend implements. Outputs are fresh contiguous storages in
  * row-major order unless the method writes into a given view.
  */
@@ -161,4 +190,6 @@ export interface Backend {
    * back into a zero tensor `[N, C, ...spatial]` (taps outside it dropped).
    */
   col2im(cols: View, spatial: readonly number[], w: Window, dtype: DType): Storage;
+  /** A dense factorisation or solve over a batch of matrices (see `LinalgOp`), in float32 or float64. */
+  linalg(op: LinalgOp, inputs: readonly View[], options: LinalgOptions, dtype: DType): LinalgResult;
 }

@@ -479,12 +479,17 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     if (target === 'js' || target === 'wasm' || target === 'webgpu') return this.toBackend(target);
     const dtype = target;
     if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError('to', `a module converts to float32 or float64, got ${String(dtype)}`);
+    const moved = new Map<Parameter, Parameter>(); // a parameter shared by two modules (tied weights) stays shared
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [name, p] of m._own(m._parameters, (v): v is Parameter => v instanceof Parameter)) {
           if (p.dtype === dtype) continue;
-          const q = new Parameter(cast(p, dtype), p.requiresGrad);
-          if (p.grad !== null) q.grad = cast(p.grad, dtype);
+          let q = moved.get(p);
+          if (q === undefined) {
+            q = new Parameter(cast(p, dtype), p.requiresGrad);
+            if (p.grad !== null) q.grad = cast(p.grad, dtype);
+            moved.set(p, q);
+          }
           m._setMember(name, q);
         }
         for (const [name, b] of m._buffers) {
@@ -496,12 +501,17 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   private toBackend(name: BackendName): this {
+    const moved = new Map<Parameter, Parameter>(); // tied weights stay tied
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [key, p] of m._own(m._parameters, (v): v is Parameter => v instanceof Parameter)) {
           if (p.backend === name) continue;
-          const q = new Parameter(raw.copyAs(p, p.dtype, name), p.requiresGrad, true);
-          if (p.grad !== null) q.grad = raw.copyAs(p.grad, p.grad.dtype, name);
+          let q = moved.get(p);
+          if (q === undefined) {
+            q = new Parameter(raw.copyAs(p, p.dtype, name), p.requiresGrad, true);
+            if (p.grad !== null) q.grad = raw.copyAs(p.grad, p.grad.dtype, name);
+            moved.set(p, q);
+          }
           m._setMember(key, q);
         }
         for (const [key, b] of m._buffers) {

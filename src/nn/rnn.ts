@@ -193,7 +193,7 @@ abstract class RNNBase<Args extends unknown[], Out> extends Module<Args, Out> {
   protected _state(op: string, name: string, s: Tensor | null | undefined, n: number, batched: boolean, size: number): Tensor {
     const dtype = this.paramDType;
     const layers = this.numLayers * this.numDirections;
-    if (s === null || s === undefined) return zeros([layers, n, size], { dtype });
+    if (s === null || s === undefined) return zeros([layers, n, size], { dtype, backend: this.cell(0).wih.backend }); // where the module lives
     if (!(s instanceof Tensor)) throw new DTypeError(op, `${name} must be a tensor`);
     const want = batched ? [layers, n, size] : [layers, size];
     if (s.ndim !== want.length || s.shape.some((v, i) => v !== want[i])) {

@@ -138,7 +138,7 @@ abstract class CellBase<Args extends unknown[], Out> extends Module<Args, Out> {
   /** @internal A state as `[N, hiddenSize]` (zeros when absent), checked against the input. */
   protected state(op: string, name: string, s: Tensor | null | undefined, n: number, batched: boolean): Tensor {
     const dtype = this.weight_ih.dtype as FloatDType;
-    if (s === null || s === undefined) return zeros([n, this.hiddenSize], { dtype });
+    if (s === null || s === undefined) return zeros([n, this.hiddenSize], { dtype, backend: this.weight_ih.backend });
     if (!(s instanceof Tensor)) throw new DTypeError(op, `${name} must be a tensor`);
     const want = batched ? [n, this.hiddenSize] : [this.hiddenSize];
     if (s.ndim !== want.length || s.shape.some((v, i) => v !== want[i])) {

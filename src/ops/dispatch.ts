@@ -84,8 +84,21 @@ class PrimNode<P extends Primitive> extends Node {
 export function apply<P extends Primitive>(prim: P, xs: readonly Tensor[], p: PrimParams[P]): Tensor {
   const rule = rules()[prim] as Rule<P>;
   const level = batchingActive() ? topBatchLevel(xs) : 0;
-  const y = level === 0 ? rule.forward(xs, p) : batchedForward(rule, xs, p, level);
-  if (ACTIVE_TRACER !== null) ACTIVE_TRACER._record(prim, 'primitive', xs, p as Readonly<Record<string, unknown>>, [y], null);
+  const tr = ACTIVE_TRACER;
+  let y: Tensor;
+  if (tr === null) y = level === 0 ? rule.forward(xs, p) : batchedForward(rule, xs, p, level);
+  else if (level !== 0) {
+    y = batchedForward(rule, xs, p, level);
+    if (!tr.kernels) tr._record(prim, 'primitive', xs, p as Readonly<Record<string, unknown>>, [y], null);
+  } else {
+    tr._inForward++;
+    try {
+      y = rule.forward(xs, p);
+    } finally {
+      tr._inForward--;
+    }
+    tr._record(prim, 'primitive', xs, p as Readonly<Record<string, unknown>>, [y], null);
+  }
   if (!y._isFloat) return y;
   if (isGradEnabled()) {
     for (let i = 0; i < xs.length; i++) {

@@ -12,6 +12,7 @@ import { matmul } from './linalg.js';
 import { diagonal } from './manipulation.js';
 import { sum } from './reduction.js';
 import { expand, permute, reshape } from './shape.js';
+import { traced } from './trace.js';
 
 const OP = 'einsum';
 /** Subscripts `A-Z` are labels 0..25, `a-z` 26..51 (ASCII order, for the implicit output); `...` dims are 52 + k. */
@@ -130,6 +131,11 @@ function contract(a: Operand, b: Operand, keep: ReadonlySet<number>, size: Reado
  * einsum('i,j', u, v);           // outer product
  */
 export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
+  return traced('einsum', { equation }, tensors, () => einsumBody(equation, tensors));
+}
+
+/** The body of `einsum`. */
+function einsumBody(equation: string, tensors: readonly Tensor[]): Tensor {
   if (typeof equation !== 'string') throw new DTypeError(OP, `expected the equation as a string first, got ${typeof equation}`);
   tensors.forEach((t, k) => {
     if (!(t instanceof Tensor)) throw new DTypeError(OP, `operand ${k} is not a Tensor (got ${Array.isArray(t) ? 'an array' : typeof t})`);

@@ -5,6 +5,7 @@
 import './table.js';
 import './methods.js';
 import './methods-more.js';
+import './methods-prims.js';
 
 export { apply, defineRules, scalar } from './dispatch.js';
 export { ruleOf, PRIMITIVES } from './table.js';
@@ -24,13 +25,14 @@ export {
 } from './shape.js';
 export { gather, indexSelect, scatterAdd } from './indexing.js';
 export { matmul } from './linalg.js';
+export * as linalg from './linalg-ops.js';
 export { to } from './device.js';
 export {
   softmax, logSoftmax, gelu, leakyRelu, softplus, type GeluOptions, type LeakyReluOptions, type SoftplusOptions,
 } from './activation.js';
 export { add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_ } from './inplace.js';
 export { viewStrides } from './kernels.js';
-export { Tracer, withTracer, traced, type TraceNode, type TracerOptions } from './trace.js';
+export { Tracer, withTracer, traced, hostScalar, hostEffect, hostGuard, type TraceNode, type TracerOptions } from './trace.js';
 export {
   tan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, logaddexp, hypot, lerp, isinf, isfinite, nanToNum,
   type NanToNumOptions,
@@ -41,3 +43,6 @@ export {
   type DiagonalOptions,
 } from './manipulation.js';
 export { einsum } from './einsum.js';
+export { asin, acos, atan, atan2, floor, ceil, round, trunc, frac, remainder, fmod, isnan } from './pointwise.js';
+export { cumsum, cumprod, logcumsumexp } from './scan.js';
+export { sort, argsort, topk, type SortOptions, type ArgsortOptions, type TopkOptions } from './sorting.js';

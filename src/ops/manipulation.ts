@@ -95,6 +95,11 @@ function triMask(op: string, x: Tensor, keep: (i: number, j: number) => boolean)
   return raw.fromValues(values, [r, c], 'bool', x.backend);
 }
 
+/** What `tril`/`triu` put outside the triangle: 0, or false for a bool `x` (which stays bool, as in PyTorch). */
+function zeroOf(x: Tensor): Tensor | number {
+  return x.dtype === 'bool' ? raw.fromValues(new Uint8Array(1), [], 'bool', x.backend) : 0;
+}
+
 function checkDiagonal(op: string, k: number): void {
   if (!Number.isInteger(k)) throw new RangeArgError(op, `diagonal must be an integer, got ${k}`);
 }
@@ -109,7 +114,7 @@ function checkDiagonal(op: string, k: number): void {
 export function tril(x: Tensor, diagonal = 0): Tensor {
   tensorArg('tril', x);
   checkDiagonal('tril', diagonal);
-  return where(triMask('tril', x, (i, j) => j - i <= diagonal), x, 0);
+  return where(triMask('tril', x, (i, j) => j - i <= diagonal), x, zeroOf(x));
 }
 
 /**
@@ -121,7 +126,7 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
 export function triu(x: Tensor, diagonal = 0): Tensor {
   tensorArg('triu', x);
   checkDiagonal('triu', diagonal);
-  return where(triMask('triu', x, (i, j) => j - i >= diagonal), x, 0);
+  return where(triMask('triu', x, (i, j) => j - i >= diagonal), x, zeroOf(x));
 }
 
 function sizesOf(op: string, sizes: readonly number[]): number[] {

@@ -1,7 +1,7 @@
 /**
  * The closed set of primitives and the shape of a rule.
  *
- * Every differentiable op in adjoint is a composite of these 39 primitives.
+ * Every differentiable op in adjoint is a composite of these 55 primitives.
  * Each has a typed params object (`PrimParams`), and `table.ts` holds one
  * `Rule` per primitive in an object typed `{ [P in Primitive]: Rule<P> }`: a
  * primitive without a rule does not compile.
@@ -9,7 +9,7 @@
  * Adding a primitive: (1) a key here, (2) its rule in `table.ts` (forward
  * kernel call, VJP, JVP, batching rule), (3) its entry in the test registry.
  */
-import type { ArgReduceOp, BackendName, CompareOp, DType, Window } from '../backend/index.js';
+import type { ArgReduceOp, BackendName, CompareOp, DType, RoundOp, ScanOp, Window } from '../backend/index.js';
 import type { Shape, Tensor } from '../tensor/index.js';
 
 /** Params of a primitive without parameters. */
@@ -41,6 +41,16 @@ export interface PrimParams {
   /** Needed by the exact gelu; no composite exists. */
   erf: NoParams;
   sign: NoParams;
+  /** asin, acos, atan: primitives with kernels (as composites of atan2 and sqrt they lose digits near ±1). */
+  asin: NoParams;
+  acos: NoParams;
+  atan: NoParams;
+  /** Quadrant-aware atan(a / b); a kernel (the composite needs four branches and loses digits for b ≈ 0). */
+  atan2: NoParams;
+  /** floor, ceil, round (half to even), trunc: one zero-gradient primitive, as PyTorch's derivative. */
+  rounding: { readonly op: RoundOp };
+  /** remainder (sign of b) and fmod (sign of a): exact kernels, where a − b·floor(a/b) rounds. */
+  mod: { readonly op: 'remainder' | 'fmod' };
   // selection and comparison (inputs: [a, b] / [cond, a, b])
   compare: { readonly op: CompareOp };
   where: NoParams;
@@ -56,6 +66,14 @@ export interface PrimParams {
    */
   extreme: { readonly op: 'max' | 'min'; readonly dims: readonly number[]; readonly keepdim: boolean; readonly nanPicks: boolean };
   argReduce: { readonly op: ArgReduceOp; readonly dim: number; readonly keepdim: boolean };
+  /**
+   * Inclusive scans along `dim` (from the end when `reverse`: the transpose
+   * of a forward cumsum): one kernel per scan, where a composite is O(n²);
+   * logsumexp with a running max (stable for large |x|).
+   */
+  scan: { readonly op: ScanOp; readonly dim: number; readonly reverse: boolean };
+  /** The int32 stable sorting permutation along `dim` (NaN largest); values are gathered with it, so their gradient is gather's. */
+  sort: { readonly dim: number; readonly descending: boolean };
   // shape and movement (views where possible)
   reshape: { readonly shape: Shape };
   permute: { readonly dims: readonly number[] };
@@ -70,6 +88,24 @@ export interface PrimParams {
   scatterAdd: { readonly dim: number; readonly shape: Shape };
   // linear algebra
   matmul: NoParams;
+  // dense factorisations over the last two dims (leading dims batch; rules in linalg-rules.ts). Primitives because
+  // each is one O(n³) kernel whose derivative is a closed form; as composites they would be loops of scalar ops.
+  /** The lower Cholesky factor L of an SPD A (lower triangle read). */
+  cholesky: NoParams;
+  /** `A⁻¹B` for triangular A (inputs [A, B]). */
+  triangularSolve: { readonly upper: boolean; readonly unitriangular: boolean };
+  /** `A⁻¹B` by LU with partial pivoting (inputs [A, B]); `check` names the op that throws on a singular A (null: inf/NaN). */
+  solve: { readonly check: string | null };
+  /** The determinant, with the adjugate as gradient (exact at singular matrices). */
+  det: NoParams;
+  /** `[sign, log|det|]` packed as a last dim of 2 (from LU: no overflow). */
+  slogdet: NoParams;
+  /** Reduced QR, packed `[..., k, m+n]` = `[Qᵀ | R]`. */
+  qr: NoParams;
+  /** The symmetric eigendecomposition (lower triangle read), packed `[..., n+1, n]` = `[λ; V]`. */
+  eigh: NoParams;
+  /** The reduced SVD, packed `[..., k, m+1+n]` = `[Uᵀ | S | Vh]`. */
+  svd: NoParams;
   // sliding windows (conv, pooling): inputs [N, C, ...spatial], 1 or 2 spatial dims
   /** Primitive for speed: all windows in one pass; as slices it is one op, and one input-sized gradient, per kernel tap. */
   im2col: Window;

@@ -11,10 +11,12 @@ import type { UnaryOp } from '../backend/index.js';
 import { Tensor, deviceOf, raw } from '../tensor/index.js';
 import { alongDim, argReduction, batchedMatmul, elementwise, reduction, views, windows } from './batching.js';
 import { apply, defineRules, scalar } from './dispatch.js';
+import { LINALG_RULES } from './linalg-rules.js';
 import {
   catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
 } from './kernels.js';
 import type { Ctx, NoParams, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
+import { RULES_PRIMS } from './table-prims.js';
 
 const NONE: NoParams = {};
 type T = Tensor;
@@ -284,6 +286,7 @@ const RULES: RuleTable = {
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
     batch: batchedMatmul,
   },
+  ...LINALG_RULES,
   // im2col and col2im are linear and each other's transpose.
   im2col: linear('im2col', (x, p) => raw.rawIm2col(x[0]!, p), 'none', (g, { p, shapes }) => [
     apply('col2im', [g], { window: p, spatial: shapes[0]!.slice(2) }),
@@ -296,6 +299,8 @@ const RULES: RuleTable = {
   transfer: linear('transfer', (x, p) => raw.copyAs(x[0]!, x[0]!.dtype, p.backend), 'none', (g, { p }) => [
     apply('transfer', [g], { backend: p.from, from: p.backend }),
   ], elementwise('transfer')),
+  // asin acos atan atan2 rounding mod scan sort
+  ...RULES_PRIMS,
 };
 
 defineRules(RULES);

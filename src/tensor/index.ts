@@ -17,3 +17,4 @@ export {
 export { formatTensor, formatData } from './format.js';
 export * as raw from './raw.js';
 export { checkRange } from './checks.js';
+export { HOOKS, type TensorHooks } from './hooks.js';

@@ -5,11 +5,19 @@
  */
 import { PendingStorage, backend, backendNamed, backendOf, makeArray } from '../backend/index.js';
 import type {
-  ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
+  ArgReduceOp, Backend, BackendName, BinaryOp, CompareOp, DType, ReduceOp, ScanOp, Storage, TypedArray, UnaryOp, View, Window,
 } from '../backend/index.js';
 import { DeviceError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from './shape.js';
+import { HOOKS } from './hooks.js';
 import { Tensor } from './tensor.js';
+
+/** Reports a raw kernel call to the tracer hooks (when installed) and returns `out`. */
+function seen<T extends Tensor | undefined>(fn: (...args: never[]) => unknown, args: readonly unknown[], out: T): T {
+  const h = HOOKS.current;
+  if (h !== null) h.raw(fn, args, out ?? null);
+  return out;
+}
 
 /**
  * A view of `x` with the given geometry, sharing its storage and version counter.
@@ -84,7 +92,7 @@ export function filled(shape: readonly number[], dtype: DType, value: number, on
   const b = target(on);
   const t = new Tensor(b.alloc(dtype, sizeOf(shape)), shape);
   if (value !== 0) b.fill(t, value);
-  return t;
+  return seen(filled, [shape, dtype, value, on], t);
 }
 
 /**
@@ -100,16 +108,16 @@ export function copyAs(x: Tensor, dtype: DType = x.dtype, on?: BackendName): Ten
   if (to === from || (isCpuName(from.name) && isCpuName(to.name))) {
     const out = new Tensor(to.alloc(dtype, x.size), x.shape);
     to.copy(x, out);
-    return out;
+    return seen(copyAs, [x, dtype, on], out);
   }
   if (!isCpuName(from.name)) {
     // GPU → CPU: the copy is under way when this returns; the storage fills when it lands.
     const onGpu = dtype === 'float64' || dtype === x.dtype ? x : copyAs(x, dtype);
     const arriving = from.readAsync(onGpu).then((a) => (onGpu.dtype === dtype ? a : makeArrayFrom(dtype, a)));
-    return new Tensor(new PendingStorage(to.name as 'js' | 'wasm', dtype, x.size, arriving), x.shape);
+    return seen(copyAs, [x, dtype, on], new Tensor(new PendingStorage(to.name as 'js' | 'wasm', dtype, x.size, arriving), x.shape));
   }
   const c = copyAs(x, dtype);
-  return new Tensor(to.fromArray(dtype, from.read(c)), x.shape);
+  return seen(copyAs, [x, dtype, on], new Tensor(to.fromArray(dtype, from.read(c)), x.shape));
 }
 
 /** `a` converted to a typed array of `dtype`. */
@@ -125,16 +133,18 @@ const isCpuName = (n: BackendName): boolean => n !== 'webgpu';
 export function copyInto(src: Tensor, dst: Tensor, op = 'copy_'): void {
   const b = backendOf(dst);
   b.copy(operand(op, src, b), dst);
+  seen(copyInto, [src, dst, op], undefined);
 }
 
 /** Fills the view `dst` with `value`. @example fillInto(x.narrow(0, 0, 1), 5); */
 export function fillInto(dst: Tensor, value: number): void {
   backendOf(dst).fill(dst, value);
+  seen(fillInto, [dst, value], undefined);
 }
 
 /** `op(x)` elementwise, as `dtype`. @example rawUnary('exp', x); */
 export function rawUnary(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor {
-  return wrap(backendOf(x).unary(op, x, dtype), x.shape);
+  return seen(rawUnary, [op, x, dtype], wrap(backendOf(x).unary(op, x, dtype), x.shape));
 }
 
 /**
@@ -152,7 +162,7 @@ export function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType = a.d
     be = gpuPlace(name, xs)!;
     [a, b] = xs as [Tensor, Tensor];
   } else be = backendOf(a);
-  return wrap(be.binary(op, expandView(a, shape), expandView(b, shape), dtype), shape);
+  return seen(rawBinary, [op, a, b, dtype, name], wrap(be.binary(op, expandView(a, shape), expandView(b, shape), dtype), shape));
 }
 
 /**
@@ -166,6 +176,7 @@ export function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType = a.d
 export function binaryInto(op: BinaryOp, a: Tensor, b: Tensor, dst: Tensor): void {
   const be = backendOf(dst);
   be.binary(op, operand(`${op}_`, a, be), expandView(operand(`${op}_`, b, be), dst.shape), dst.dtype, dst);
+  seen(binaryInto, [op, a, b, dst], undefined);
 }
 
 /** `a op b` elementwise with broadcasting, as bool. @example rawCompare('gt', a, b); */
@@ -177,7 +188,7 @@ export function rawCompare(op: CompareOp, a: Tensor, b: Tensor, name: string = o
     be = gpuPlace(name, xs)!;
     [a, b] = xs as [Tensor, Tensor];
   } else be = backendOf(a);
-  return wrap(be.compare(op, expandView(a, shape), expandView(b, shape)), shape);
+  return seen(rawCompare, [op, a, b, name], wrap(be.compare(op, expandView(a, shape), expandView(b, shape)), shape));
 }
 
 /** `cond ? a : b` elementwise with broadcasting of all three. @example rawWhere(mask, a, b); */
@@ -190,7 +201,7 @@ export function rawWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType = a.dt
     [cond, a, b] = xs as [Tensor, Tensor, Tensor];
   } else be = backendOf(a);
   const s = be.where(expandView(cond, shape), expandView(a, shape), expandView(b, shape), dtype);
-  return wrap(s, shape);
+  return seen(rawWhere, [cond, a, b, dtype, name], wrap(s, shape));
 }
 
 /**
@@ -202,14 +213,24 @@ export function rawWhere(cond: Tensor, a: Tensor, b: Tensor, dtype: DType = a.dt
 export function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType): Tensor {
   const s = backendOf(x).reduce(op, x, dims, dtype);
   const shape = keepdim ? x.shape.map((d, i) => (dims.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !dims.includes(i));
-  return wrap(s, shape);
+  return seen(rawReduce, [op, x, dims, keepdim, dtype], wrap(s, shape));
 }
 
 /** int32 index of the max/min along `dim`. @example rawArgReduce('argmax', x, 1, false); */
 export function rawArgReduce(op: ArgReduceOp, x: Tensor, dim: number, keepdim: boolean): Tensor {
   const s = backendOf(x).argReduce(op, x, dim);
   const shape = keepdim ? x.shape.map((d, i) => (i === dim ? 1 : d)) : x.shape.filter((_, i) => i !== dim);
-  return wrap(s, shape);
+  return seen(rawArgReduce, [op, x, dim, keepdim], wrap(s, shape));
+}
+
+/** The inclusive scan of `x` along `dim` (from the end when `reverse`), as `dtype`. @example rawScan('sum', x, 0, false, x.dtype); */
+export function rawScan(op: ScanOp, x: Tensor, dim: number, reverse: boolean, dtype: DType): Tensor {
+  return wrap(backendOf(x).scan(op, x, dim, reverse, dtype), x.shape);
+}
+
+/** The int32 stable sorting permutation of `x` along `dim` (NaN largest). @example rawSort(x, 1, false); */
+export function rawSort(x: Tensor, dim: number, descending: boolean): Tensor {
+  return wrap(backendOf(x).sort(x, dim, descending), x.shape);
 }
 
 /**
@@ -228,14 +249,14 @@ export function rawMatmul(a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor 
   const be = gpuPlace('matmul', xs) ?? backendOf(a);
   const av = expandView(xs[0]!, [...batch, n, k]);
   const bv = expandView(xs[1]!, [...batch, k, m]);
-  return wrap(be.matmul(av, bv, dtype), [...batch, n, m]);
+  return seen(rawMatmul, [a, b, dtype], wrap(be.matmul(av, bv, dtype), [...batch, n, m]));
 }
 
 /** `x` gathered along `dim` at int32 `index` (same ndim); the result has the shape of `index`. @example rawGather(x, 1, idx); */
 export function rawGather(x: Tensor, dim: number, index: Tensor): Tensor {
   const xs = [x, index];
   const be = gpuPlace('gather', xs) ?? backendOf(x);
-  return wrap(be.gather(xs[0]!, dim, xs[1]!, x.dtype), index.shape);
+  return seen(rawGather, [x, dim, index], wrap(be.gather(xs[0]!, dim, xs[1]!, x.dtype), index.shape));
 }
 
 /** Zeros of `shape` with `src` (the shape of `index`) added at `index` along `dim`. @example rawScatterAdd([3], 0, idx, src); */
@@ -245,7 +266,7 @@ export function rawScatterAdd(shape: readonly number[], dim: number, index: Tens
   }
   const xs = [index, src];
   const be = gpuPlace('scatterAdd', xs) ?? backendOf(src);
-  return wrap(be.scatterAdd(shape, dim, xs[0]!, xs[1]!, src.dtype), shape);
+  return seen(rawScatterAdd, [shape, dim, index, src], wrap(be.scatterAdd(shape, dim, xs[0]!, xs[1]!, src.dtype), shape));
 }
 
 /**
@@ -255,7 +276,7 @@ export function rawScatterAdd(shape: readonly number[], dim: number, index: Tens
  * rawIm2col(x, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], out: [5, 5] }); // [N, C, 3, 3, 5, 5] of a [N, C, 5, 5]
  */
 export function rawIm2col(x: Tensor, w: Window): Tensor {
-  return wrap(backendOf(x).im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]);
+  return seen(rawIm2col, [x, w], wrap(backendOf(x).im2col(x, w, x.dtype), [x.shape[0]!, x.shape[1]!, ...w.kernel, ...w.out]));
 }
 
 /**
@@ -265,7 +286,7 @@ export function rawIm2col(x: Tensor, w: Window): Tensor {
  * rawCol2im(cols, [5, 5], w); // [N, C, 5, 5]
  */
 export function rawCol2im(cols: Tensor, spatial: readonly number[], w: Window): Tensor {
-  return wrap(backendOf(cols).col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]);
+  return seen(rawCol2im, [cols, spatial, w], wrap(backendOf(cols).col2im(cols, spatial, w, cols.dtype), [cols.shape[0]!, cols.shape[1]!, ...spatial]));
 }
 
 /**
@@ -275,7 +296,7 @@ export function rawCol2im(cols: Tensor, spatial: readonly number[], w: Window): 
  * fromValues([1, 2, 3, 4], [2, 2], 'float32');
  */
 export function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, on?: BackendName): Tensor {
-  return new Tensor(target(on).fromArray(dtype, values), shape);
+  return seen(fromValues, [values, shape, dtype, on], new Tensor(target(on).fromArray(dtype, values), shape));
 }
 
 /**
@@ -293,3 +314,5 @@ export function hasNaN(x: Tensor, op = 'hasNaN'): boolean {
   const any = be.reduce('max', { storage: flags, shape: [x.size], strides: [1], offset: 0 }, [0], 'bool');
   return be.read({ storage: any, shape: [1], strides: [1], offset: 0 })[0] !== 0;
 }
+
+export { rawLinalg, type RawLinalg } from './raw-linalg.js';

@@ -226,8 +226,9 @@ export class Tensor implements View {
 
   /** Reads the elements once the checks deferred on the GPU (index ranges) have passed. */
   private async readAsync(): Promise<TypedArray> {
-    await settleChecks();
-    return backendOf(this).readAsync(this);
+    // Started together, so that on the GPU the checks and the value come back in one submit.
+    const [, data] = await Promise.all([settleChecks(), backendOf(this).readAsync(this)]);
+    return data;
   }
 
   private readSync(op: 'item' | 'toArray' | 'toTypedArray'): TypedArray {

@@ -2,7 +2,7 @@
 // batched function, with the batch dim at different positions and under nested vmaps, on js and wasm.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type Tensor, cast, grad, initWasm, manualSeed, randn, randint, setBackend, stack, tensor, vmap, getBackend,
+  type Tensor, cast, eye, grad, initWasm, manualSeed, randn, randint, setBackend, stack, tensor, vmap, getBackend,
 } from '../../src/index.js';
 import { PRIMITIVES, apply, type Primitive } from '../../src/ops/index.js';
 
@@ -60,11 +60,32 @@ const CASES: Record<Primitive, Case> = {
   gather: { inputs: [f64([3, 4]), idx(3, [2, 4])], run: (x) => apply('gather', x, { dim: 0 }) },
   scatterAdd: { inputs: [f64([2, 4]), idx(3, [2, 4])], run: (x) => apply('scatterAdd', x, { dim: 0, shape: [3, 4] }), shared: [1] },
   matmul: binary('matmul', f64([2, 3]), f64([3, 4])),
+  // linalg: well-conditioned per-example inputs (SPD, symmetric, 3 I added) made inside `run`
+  cholesky: { inputs: [f64([3, 3])], run: ([x]) => apply('cholesky', [x!.matmul(x!.transpose(0, 1)).add(eye(3, { dtype: 'float64' }).mul(3))], {}) },
+  triangularSolve: {
+    inputs: [f64([3, 3]), f64([3, 2])], shared: [1],
+    run: ([a, b]) => apply('triangularSolve', [a!.add(eye(3, { dtype: 'float64' }).mul(3)), b!], { upper: false, unitriangular: false }),
+  },
+  solve: { inputs: [f64([3, 3]), f64([3, 2])], shared: [0], run: ([a, b]) => apply('solve', [a!.add(eye(3, { dtype: 'float64' }).mul(3)), b!], { check: null }) },
+  det: unary('det', f64([3, 3])),
+  slogdet: unary('slogdet', f64([3, 3])),
+  qr: unary('qr', f64([4, 3])),
+  eigh: { inputs: [f64([3, 3])], run: ([x]) => apply('eigh', [x!.add(x!.transpose(0, 1))], {}) },
+  svd: unary('svd', f64([3, 4])),
   im2col: { inputs: [f64([2, 1, 3, 3])], run: ([x]) => apply('im2col', [x!], WIN) },
   col2im: { inputs: [f64([2, 1, 2, 2, 2, 2])], run: ([x]) => apply('col2im', [x!], { window: WIN, spatial: [3, 3] }) },
   cast: { inputs: [f64([2, 3])], run: ([x]) => apply('cast', [x!], { dtype: 'float32' }) },
   transfer: { inputs: [f64([2, 3])], run: ([x]) => apply('transfer', [x!], { backend: getBackend(), from: x!.backend }) },
   contiguous: { inputs: [() => randn([3, 2], { dtype: 'float64' }).transpose(0, 1)], run: ([x]) => apply('contiguous', [x!], {}) },
+  asin: unary('asin', () => randn([2, 3], { dtype: 'float64' }).tanh().mul(0.9)),
+  acos: unary('acos', () => randn([2, 3], { dtype: 'float64' }).tanh().mul(0.9)),
+  atan: unary('atan'),
+  atan2: { ...binary('atan2', f64([2, 3]), f64([3])), shared: [1] },
+  rounding: { inputs: [f64([2, 3])], run: ([x]) => apply('rounding', [x!], { op: 'round' }) },
+  mod: { inputs: [f64([2, 3]), pos([3])], run: (x) => apply('mod', x, { op: 'remainder' }) },
+  // cumprod through its rule along dim 1 (gradients of the batched rule), and a reversed logsumexp scan along dim 0.
+  scan: { inputs: [f64([2, 4])], run: ([x]) => apply('scan', [x!], { op: 'prod', dim: 1, reverse: false }) },
+  sort: { inputs: [f64([3, 4])], run: ([x]) => apply('sort', [x!], { dim: 0, descending: true }) },
 };
 
 /** Batch dim `d` of a stack of examples: `stack(examples, d)`. */

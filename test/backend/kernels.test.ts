@@ -5,7 +5,7 @@
  * 1e-5 (summation order) or better, float64 exactly or to 1e-12.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type UnaryOp, type View } from '../../src/backend/index.js';
+import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type ScanOp, type UnaryOp, type View } from '../../src/backend/index.js';
 import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Tol } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -18,17 +18,24 @@ const uniform = (lo: number, hi: number, seed: number) => {
 };
 
 describe('unary', () => {
-  const ops: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'abs', 'log1p', 'expm1', 'erf', 'sign', 'isnan'];
-  const exactOps = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'sign', 'isnan']);
+  const ops: UnaryOp[] = [
+    'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'abs', 'log1p', 'expm1', 'erf', 'sign', 'isnan',
+    'asin', 'acos', 'atan', 'floor', 'ceil', 'round', 'trunc',
+  ];
+  const exactOps = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'sign', 'isnan', 'floor', 'ceil', 'round', 'trunc']);
+  /** Inputs in [lo, hi): inside the domain, and for the roundings around halves (ties to even). */
+  const range = (op: UnaryOp): [number, number] => (op === 'log' || op === 'sqrt' ? [0.01, 4] : op === 'asin' || op === 'acos' ? [-1, 1] : [-4, 4]);
   for (const dtype of FLOATS) {
     for (const op of ops) {
       it(`${op} ${dtype}`, () => {
-        const positive = op === 'log' || op === 'sqrt';
+        const [lo, hi] = range(op);
         const tol: Tol = exactOps.has(op) ? EXACT : dtype === 'float64' ? { rtol: 1e-14, atol: 1e-300 } : { rtol: 1e-6, atol: 1e-38 };
         let seed = 1;
         for (const shape of SHAPES) {
           for (const layout of LAYOUTS) {
-            const x = pair(dtype, shape, layout, uniform(positive ? 0.01 : -4, 4, seed++));
+            const halves = op === 'round' && seed % 2 === 0;
+            const gen = uniform(lo, hi, seed++);
+            const x = pair(dtype, shape, layout, halves ? () => Math.round(gen() * 2) / 2 : gen);
             const out = op === 'isnan' ? 'bool' : dtype;
             const [w, j] = readBoth(wasmBackend.unary(op, x.wasm, out), jsBackend.unary(op, x.js, out), shape);
             expectAgree(w, j, tol, `${op} ${dtype} ${layout} [${shape}]`);
@@ -37,7 +44,7 @@ describe('unary', () => {
       });
     }
     it(`special values ${dtype}`, () => {
-      const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88, -88, 710, -710, 1e300, 0.5, -0.5, 1, -1, 6, -6, 20, -20];
+      const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88, -88, 710, -710, 1e300, 0.5, -0.5, 1, -1, 6, -6, 20, -20, 1.5, 2.5, -2.5, 2 ** 23 + 1];
       const values = [...specials, ...specials, ...specials];
       const shape = [values.length];
       for (const op of ops) {
@@ -59,11 +66,11 @@ describe('unary', () => {
 });
 
 describe('binary, compare, where', () => {
-  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'];
+  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'fmod'];
   for (const dtype of FLOATS) {
     for (const op of ops) {
       it(`${op} ${dtype}`, () => {
-        const tol: Tol = op === 'pow' ? { rtol: dtype === 'float64' ? 1e-14 : 1e-6, atol: 1e-300 } : EXACT;
+        const tol: Tol = op === 'pow' || op === 'atan2' ? { rtol: dtype === 'float64' ? 1e-14 : 1e-6, atol: 1e-300 } : EXACT;
         let seed = 100;
         for (const shape of SHAPES) {
           for (const la of LAYOUTS) {
@@ -364,6 +371,54 @@ describe('indexing', () => {
     const j = jsBackend.scatterAdd([6, 40], 1, ij, src.js, 'float64');
     expectAgree(...readBoth(w, j, [6, 40]), EXACT, 'scatterAdd');
     expect(() => wasmBackend.gather(x.wasm, 1, whole(wasmBackend, 'int32', [6, 1], [0, 1, 2, 3, 4, 40]), 'float32')).toThrow('gather: index 40 is out of range for dim 1 of size 40');
+  });
+});
+
+describe('scan and sort', () => {
+  const shapes: number[][] = [[7], [3, 17], [2, 3, 65], [5, 1, 33]];
+  for (const dtype of [...FLOATS, 'int32'] as DType[]) {
+    it(`scans along every dim, both directions, ${dtype}`, () => {
+      let seed = 300;
+      for (const shape of shapes) {
+        for (const layout of LAYOUTS) {
+          const x = pair(dtype, shape, layout, uniform(-2, 2, seed++));
+          for (let dim = 0; dim < shape.length; dim++) {
+            for (const op of (dtype === 'int32' ? ['sum', 'prod'] : ['sum', 'prod', 'logsumexp']) as ScanOp[]) {
+              for (const reverse of [false, true]) {
+                const [w, j] = readBoth(wasmBackend.scan(op, x.wasm, dim, reverse, dtype), jsBackend.scan(op, x.js, dim, reverse, dtype), shape);
+                expectAgree(w, j, EXACT, `${op} ${dtype} ${layout} [${shape}] dim ${dim}${reverse ? ' reversed' : ''}`);
+              }
+            }
+          }
+        }
+      }
+    });
+    it(`sorts along every dim, both directions, with ties and NaN, ${dtype}`, () => {
+      let seed = 400;
+      for (const shape of shapes) {
+        for (const layout of LAYOUTS) {
+          const gen = uniform(-3, 3, seed++);
+          // Few distinct values: many ties; NaN among the floats.
+          const x = pair(dtype, shape, layout, () => { const v = Math.round(gen()); return dtype !== 'int32' && v === 3 ? NaN : v; });
+          for (let dim = 0; dim < shape.length; dim++) {
+            for (const descending of [false, true]) {
+              const [w, j] = readBoth(wasmBackend.sort(x.wasm, dim, descending), jsBackend.sort(x.js, dim, descending), shape);
+              expectAgree(w, j, EXACT, `sort ${dtype} ${layout} [${shape}] dim ${dim}${descending ? ' descending' : ''}`);
+            }
+          }
+        }
+      }
+    });
+  }
+  it('the js kernels: stable ties, NaN last ascending and first descending, a running logsumexp past exp overflow', () => {
+    const x = whole(jsBackend, 'float64', [6], [2, NaN, 1, 2, -Infinity, 1]);
+    expect(Array.from(jsBackend.read({ ...x, storage: jsBackend.sort(x, 0, false) }))).toEqual([4, 2, 5, 0, 3, 1]);
+    expect(Array.from(jsBackend.read({ ...x, storage: jsBackend.sort(x, 0, true) }))).toEqual([1, 0, 3, 2, 5, 4]);
+    const l = whole(jsBackend, 'float64', [3], [1000, 1000, -Infinity]);
+    const y = jsBackend.read({ ...l, storage: jsBackend.scan('logsumexp', l, 0, false, 'float64') });
+    expect(Array.from(y)).toEqual([1000, 1000 + Math.LN2, 1000 + Math.LN2]);
+    const r = jsBackend.read({ ...l, storage: jsBackend.scan('sum', whole(jsBackend, 'float64', [3], [1, 2, 3]), 0, true, 'float64') });
+    expect(Array.from(r)).toEqual([6, 5, 3]);
   });
 });
 

@@ -2,7 +2,7 @@
 // the frontend produces, on the real WebGPU API (SwiftShader where there is no GPU).
 import { describe, expect, it } from 'vitest';
 import { DTypeError, DeviceError, RangeArgError } from '../../src/errors.js';
-import type { BinaryOp, CompareOp, DType, ReduceOp, UnaryOp, View, Window } from '../../src/backend/types.js';
+import type { BinaryOp, CompareOp, DType, ReduceOp, ScanOp, UnaryOp, View, Window } from '../../src/backend/types.js';
 import { flushWebGPU, setWebGPUOptions, webgpuMemory, webgpuProfile } from '../../src/backend/webgpu/index.js';
 import { Params, grid } from '../../src/backend/webgpu/kernels/strided.js';
 import { gpu as device } from '../../src/backend/webgpu/device.js';
@@ -199,6 +199,91 @@ describe.skipIf(skip !== null)('webgpu backend', () => {
       const jm = js.fromArray('float32', data.subarray(0, 15000));
       await expectSame(gpu.reduce('sum', rowMajor(m, [5000, 3]), [0], 'float32'), js.reduce('sum', rowMajor(jm, [5000, 3]), [0], 'float32'), [1, 3], { rtol: 1e-6 }, 'columns');
       await expectSame(gpu.reduce('max', rowMajor(m, [3, 5000]), [1], 'float32'), js.reduce('max', rowMajor(jm, [3, 5000]), [1], 'float32'), [3, 1], EXACT, 'rows');
+    });
+  });
+
+  describe('asin acos atan, the roundings, atan2 remainder fmod, scans and sort', () => {
+    const unit = (seed: number): (() => number) => {
+      const r = rng(seed);
+      return () => r() * 2 - 1;
+    };
+    for (const op of ['asin', 'acos', 'atan', 'floor', 'ceil', 'round', 'trunc'] as UnaryOp[]) {
+      it(`${op} float32 in every layout, with NaN, ±Inf, ±0 and halves`, async () => {
+        const rounding = ['floor', 'ceil', 'round', 'trunc'].includes(op);
+        for (const layout of LAYOUTS) {
+          // asin/acos inside [-1, 1] (the rest is NaN); the roundings on halves too (ties to even).
+          const gen = op === 'asin' || op === 'acos' ? unit(op.length + layout.length) : values(op.length * 13 + layout.length);
+          const p = gpuPair('float32', [3, 37], layout, rounding && layout === 'sliced' ? () => Math.round(gen() * 8) / 2 : gen);
+          await expectSame(gpu.unary(op, p.gpu, 'float32'), js.unary(op, p.js, 'float32'), [3, 37], rounding ? EXACT : TRANSCENDENTAL, `${op} ${layout}`);
+        }
+        const xs = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 1e-30, 3e7, 1.0000001];
+        const x = (be: typeof gpu | typeof js) => rowMajor(be.fromArray('float32', xs), [xs.length]);
+        await expectSame(gpu.unary(op, x(gpu), 'float32'), js.unary(op, x(js), 'float32'), [xs.length], rounding ? EXACT : TRANSCENDENTAL, `${op} specials`);
+      });
+    }
+    for (const op of ['atan2', 'remainder', 'fmod'] as BinaryOp[]) {
+      it(`${op} float32 and int32 over layouts, signs and special values`, async () => {
+        const tol = op === 'atan2' ? TRANSCENDENTAL : ARITH;
+        for (const la of LAYOUTS) {
+          const a = gpuPair('float32', [4, 9], la, values(17 + la.length));
+          const b = gpuPair('float32', [4, 9], LAYOUTS[(LAYOUTS.indexOf(la) + 1) % LAYOUTS.length]!, values(5));
+          await expectSame(gpu.binary(op, a.gpu, b.gpu, 'float32'), js.binary(op, a.js, b.js, 'float32'), [4, 9], tol, `${op} ${la}`);
+        }
+        const av = [0, -0, 0, -0, 5, -5, 5, -5, Infinity, -Infinity, 3, -3, 7.5, 1e6, 1, NaN];
+        const bv = [0, 0, -0, -0, 3, 3, -3, -3, 1, -Infinity, Infinity, -Infinity, 0.25, 0.3, NaN, 1];
+        const v = (be: typeof gpu | typeof js, xs: number[], d: DType) => rowMajor(be.fromArray(d, xs), [xs.length]);
+        await expectSame(gpu.binary(op, v(gpu, av, 'float32'), v(gpu, bv, 'float32'), 'float32'), js.binary(op, v(js, av, 'float32'), v(js, bv, 'float32'), 'float32'), [16], tol, `${op} specials`);
+        if (op === 'atan2') return;
+        const ai = [7, -7, 7, -7, 0, 5, -2147483648, 9];
+        const bi = [3, 3, -3, -3, 4, 0, -1, 9];
+        await expectSame(gpu.binary(op, v(gpu, ai, 'int32'), v(gpu, bi, 'int32'), 'int32'), js.binary(op, v(js, ai, 'int32'), v(js, bi, 'int32'), 'int32'), [8], EXACT, `${op} int32`);
+      });
+    }
+    it('scans (sum, prod, logsumexp) along every dim, both directions, every layout and dtype', async () => {
+      for (const [shape, layouts] of [[[3, 37], LAYOUTS], [[2, 3, 5], ['contiguous', 'transposed']], [[1, 300], ['contiguous']]] as [number[], typeof LAYOUTS][]) {
+        for (const layout of layouts) {
+          for (const dt of ['float32', 'int32', 'bool'] as DType[]) {
+            const r = rng(shape.length * 7 + layout.length);
+            const p = gpuPair(dt, shape, layout, dt === 'float32' ? unit(shape.length + layout.length) : () => Math.round(r() * 4 - 2));
+            const out: DType = dt === 'bool' ? 'int32' : dt;
+            for (const op of (dt === 'float32' ? ['sum', 'prod', 'logsumexp'] : ['sum', 'prod']) as ScanOp[]) {
+              for (let dim = 0; dim < shape.length; dim++) {
+                for (const reverse of [false, true]) {
+                  const tol = dt !== 'float32' ? EXACT : op === 'logsumexp' ? TRANSCENDENTAL : { rtol: 1e-5, atol: 1e-6 };
+                  await expectSame(gpu.scan(op, p.gpu, dim, reverse, out), js.scan(op, p.js, dim, reverse, out), shape, tol, `${op} ${dt} ${layout} [${shape}] dim ${dim}${reverse ? ' reversed' : ''}`);
+                }
+              }
+            }
+          }
+        }
+      }
+      const xs = [-Infinity, -Infinity, 1, Infinity, 2, NaN, 3];
+      const x = (be: typeof gpu | typeof js) => rowMajor(be.fromArray('float32', xs), [xs.length]);
+      await expectSame(gpu.scan('logsumexp', x(gpu), 0, false, 'float32'), js.scan('logsumexp', x(js), 0, false, 'float32'), [xs.length], TRANSCENDENTAL, 'logsumexp specials');
+      const ys = [1, Infinity, 2, -1, 3];
+      const y = (be: typeof gpu | typeof js) => rowMajor(be.fromArray('float32', ys), [ys.length]);
+      await expectSame(gpu.scan('sum', y(gpu), 0, false, 'float32'), js.scan('sum', y(js), 0, false, 'float32'), [ys.length], EXACT, 'sum past an infinity');
+    });
+    it('sort: stable ties both ways, NaN largest, every dim, layout and dtype, rows of 1 to 1000', async () => {
+      const few = (seed: number, nan: boolean): (() => number) => {
+        const r = rng(seed);
+        return () => {
+          const v = Math.floor(r() * 7) - 3;
+          return nan && v === 3 ? NaN : v === -3 && nan ? -Infinity : v;
+        };
+      };
+      for (const [shape, layouts] of [[[5, 9], LAYOUTS], [[2, 3, 4], ['contiguous', 'transposed']], [[3, 1], ['contiguous']], [[2, 1000], ['contiguous']]] as [number[], typeof LAYOUTS][]) {
+        for (const layout of layouts) {
+          for (const dt of ['float32', 'int32', 'bool'] as DType[]) {
+            const p = gpuPair(dt, shape, layout, shape[1] === 1000 && dt === 'float32' ? values(3) : few(shape.length + layout.length, dt === 'float32'));
+            for (let dim = 0; dim < shape.length; dim++) {
+              for (const descending of [false, true]) {
+                await expectSame(gpu.sort(p.gpu, dim, descending), js.sort(p.js, dim, descending), shape, EXACT, `sort ${dt} ${layout} [${shape}] dim ${dim}${descending ? ' descending' : ''}`);
+              }
+            }
+          }
+        }
+      }
     });
   });
 

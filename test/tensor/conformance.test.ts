@@ -6,7 +6,7 @@
 import { conformanceTests, errorTests, numericTests } from '../helpers/registry.js';
 import { EXTRA_OPS, REGISTRY } from './registry.js';
 
-const FAMILIES = ['unary', 'binary', 'reduction', 'shape', 'linalg', 'softmax', 'special', 'manipulation', 'einsum'];
+const FAMILIES = ['unary', 'binary', 'reduction', 'shape', 'linalg', 'softmax', 'special', 'manipulation', 'einsum', 'pointwise', 'scan', 'sorting'];
 
 conformanceTests(FAMILIES, REGISTRY);
 numericTests(FAMILIES, REGISTRY, EXTRA_OPS);

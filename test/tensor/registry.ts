@@ -12,6 +12,8 @@ import {
 } from '../../src/index.js';
 import type { Registry } from '../helpers/registry.js';
 import { EXTRA_OPS_MORE, REGISTRY_MORE } from './registry-more.js';
+import { REGISTRY_LINALG } from './registry-linalg.js';
+import { EXTRA_OPS_PRIMS, REGISTRY_PRIMS } from './registry-prims.js';
 
 type A = readonly unknown[];
 const T = (a: A, i: number): Tensor => a[i] as Tensor;
@@ -241,7 +243,10 @@ export const REGISTRY: Registry = {
   gt: { call: (a) => gt(T(a, 0), 0), gradcheck: false },
   // the second op set (special, manipulation, einsum)
   ...REGISTRY_MORE,
+  ...REGISTRY_PRIMS,
+  // linalg (family linalg2)
+  ...REGISTRY_LINALG,
 };
 
 /** Registry ops without goldens that have samples. */
-export const EXTRA_OPS = ['erf', 'sign', 'flatten', 'view', 'contiguous', 'clone', 'amax', 'cast', 'scatterAdd', ...EXTRA_OPS_MORE];
+export const EXTRA_OPS = ['erf', 'sign', 'flatten', 'view', 'contiguous', 'clone', 'amax', 'cast', 'scatterAdd', ...EXTRA_OPS_MORE, ...EXTRA_OPS_PRIMS];

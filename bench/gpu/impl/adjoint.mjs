@@ -99,17 +99,16 @@ export const workloads = {
     return out;
   },
   /** Where G4's time goes: GPU time per kernel (timestamp queries), dispatches, submits, encode time. */
-  async profile(batch) {
+  async profile({ batch, warmup, steps }) {
     const s = mlpStep(batch);
-    for (let i = 0; i < 20; i++) await s.step();
+    for (let i = 0; i < warmup; i++) await s.step();
     A.setWebGPUOptions({ profile: true });
-    A.webgpuProfile();
-    const steps = 20;
+    await A.webgpuProfile();
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) await s.step();
     const wall = (performance.now() - t0) / steps;
-    const p = A.webgpuProfile();
+    const p = await A.webgpuProfile();
     A.setWebGPUOptions({ profile: false });
-    return { steps, wall_ms: wall, profile: p };
+    return { batch, steps, wall_ms: wall, profile: p };
   },
 };

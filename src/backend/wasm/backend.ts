@@ -6,7 +6,7 @@
  * In wasm: matmul, unary/binary/compare/where and copy/fill for float32 and
  * float64 (copy/fill for every dtype), reductions of floats, im2col/col2im;
  * tanh of a contiguous view runs in JS over the wasm memory (`tanhContiguous`).
- * The rest (argReduce, gather, scatterAdd, int32/bool arithmetic and dtype
+ * The rest (argReduce, scan, sort, gather, scatterAdd, int32/bool arithmetic and dtype
  * conversions) runs the js backend's code directly over the wasm memory
  * (a `WasmStorage` exposes its elements as `data`, the way a `JsStorage`
  * does) and copies its result in: all data still lives in wasm memory.
@@ -15,6 +15,7 @@
  * are copied into a temporary block for the call.
  */
 import { jsBackend, JsStorage, positionsOf } from '../js.js';
+import { runLinalg } from '../linalg.js';
 import type { ArgReduceOp, Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, UnaryOp, View, Window } from '../types.js';
 import { collapse, contiguousStrides, geoWords, sizeOf, writeGeo, type Geometry } from './geometry.js';
 import {
@@ -27,8 +28,11 @@ import { JOB_KERNELS, JOB_WORDS, MAX_THREADS, availableWorkers, runParallel, thr
 
 const UNARY: Record<Exclude<UnaryOp, 'isnan'>, number> = {
   neg: 0, exp: 1, log: 2, sqrt: 3, sin: 4, cos: 5, tanh: 6, sigmoid: 7, abs: 8, log1p: 9, expm1: 10, erf: 11, sign: 12,
+  asin: 13, acos: 14, atan: 15, floor: 16, ceil: 17, round: 18, trunc: 19,
 };
-const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 };
+const BINARY: Record<BinaryOp, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, atan2: 7, remainder: 8, fmod: 9,
+};
 const COMPARE: Record<CompareOp, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
@@ -417,6 +421,15 @@ export const wasmBackend: Backend = {
     return viaJs(() => jsBackend.argReduce(op, x, dim));
   },
 
+  // A running scan and a comparison sort gain nothing from SIMD: the js code over the wasm memory.
+  scan(op, x, dim, reverse, dtype) {
+    return viaJs(() => jsBackend.scan(op, x, dim, reverse, dtype));
+  },
+
+  sort(x, dim, descending) {
+    return viaJs(() => jsBackend.sort(x, dim, descending));
+  },
+
   matmul(a, b, dtype) {
     if (!floats(dtype, a, b) || (isSmall('float64', sizeOf(a.shape)) && isSmall('float64', sizeOf(b.shape)))) {
       return viaJs(() => jsBackend.matmul(a, b, dtype));
@@ -512,5 +525,9 @@ export const wasmBackend: Backend = {
       (dtype === 'float32' ? K.col2imF32 : K.col2imF64)(pc, po, geoA);
       return out;
     });
+  },
+  // The js code over the wasm memory (reads copy the inputs out, results are copied in): O(n³) work on small matrices.
+  linalg(op, inputs, options, dtype) {
+    return runLinalg(wasmBackend, op, inputs, options, dtype);
   },
 };

@@ -14,7 +14,10 @@ import {
   binaryKernel, compareKernel, copyKernel, fillBits, fillKernel, runElementwise, unaryKernel, whereKernel, type Elementwise,
 } from './kernels/elementwise.js';
 import { argReduceInto, reduceInto } from './kernels/reduce.js';
+import { around, scanInto } from './kernels/scan.js';
+import { sortInto } from './kernels/sort.js';
 import { col2imInto, gatherInto, im2colInto, scatterAddInto } from './kernels/indexing.js';
+import { linalgOnGpu } from './kernels/linalg.js';
 import { collapse, contiguousStrides, sizeOf, type Strided } from './kernels/strided.js';
 import { planMatmul } from './matmul.js';
 import { checkDtype, newStorage, own, type GpuStorage } from './memory.js';
@@ -175,6 +178,20 @@ export const webgpuBackend: Backend = {
     return out;
   },
 
+  scan(op, x, dim, reverse, dtype) {
+    const c = contiguousCopy('scan', x);
+    const out = fresh('scan', dtype, sizeOf(x.shape));
+    scanInto(op, { box: c.storage.box, dtype: c.storage.dtype, offset: c.offset }, around(x.shape, dim), reverse, out.box, dtype);
+    return out;
+  },
+
+  sort(x, dim, descending) {
+    const c = contiguousCopy('sort', x);
+    const out = fresh('sort', 'int32', sizeOf(x.shape));
+    sortInto({ box: c.storage.box, dtype: c.storage.dtype, offset: c.offset }, around(x.shape, dim), descending, out.box);
+    return out;
+  },
+
   matmul(a, b, dtype) {
     checkDtype('matmul', dtype);
     const nd = a.shape.length;
@@ -239,5 +256,8 @@ export const webgpuBackend: Backend = {
     const out = fresh('col2im', dtype, total);
     if (total > 0) col2imInto(strided('col2im', cols), strides6, g, out.box, dtype);
     return out;
+  },
+  linalg(op) {
+    return linalgOnGpu(op);
   },
 };

@@ -381,6 +381,17 @@ export async function takeProfile(): Promise<WebGPUProfile> {
   return out;
 }
 
+let soon: Promise<{ errors: Promise<void> }> | null = null;
+
+/** A flush at the end of this tick, shared by everything that asks for one before it runs. */
+function flushSoon(): Promise<{ errors: Promise<void> }> {
+  soon ??= Promise.resolve().then(() => {
+    soon = null;
+    return { errors: flush() };
+  });
+  return soon;
+}
+
 /**
  * Copies `bytes` bytes of `src` from `offset` into a mappable buffer, submits,
  * and resolves to a copy of them; rejects with a `DeviceError` when the batch
@@ -390,7 +401,8 @@ export async function readBytes(op: string, src: GpuBox, offset: number, bytes: 
   const { g } = current(op);
   const staging = g.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   if (bytes > 0) copyBuffer(op, src, offset, staging, 0, bytes);
-  const submitted = flush();
+  // Reads started in one tick share one submit (mapAsync must come after it).
+  const { errors: submitted } = await flushSoon();
   counters.bytesRead += bytes;
   let reject: (e: DeviceError) => void = () => {};
   const lostP = new Promise<never>((_, r) => {

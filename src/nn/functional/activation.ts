@@ -7,7 +7,7 @@
  * input where they are not taken, so no overflow leaks a NaN into gradients.
  */
 import { DTypeError, RangeArgError } from '../../errors.js';
-import { abs, add, div, exp, expm1, gt, le, log1p, lt, mul, neg, sigmoid, softplus, sub, tanh, where } from '../../ops/index.js';
+import { abs, add, div, exp, expm1, gt, le, log1p, lt, mul, neg, sigmoid, softplus, sub, tanh, traced, where } from '../../ops/index.js';
 import { Tensor, assertFloat } from '../../tensor/index.js';
 
 function floatArg(op: string, x: unknown): Tensor {
@@ -30,7 +30,7 @@ export function silu(x: Tensor): Tensor {
 /** `x·tanh(softplus(x))`. @example mish(tensor([1])); // [0.8651] */
 export function mish(x: Tensor): Tensor {
   floatArg('mish', x);
-  return mul(x, tanh(softplus(x)));
+  return traced('mish', {}, [x], () => mul(x, tanh(softplus(x))));
 }
 
 /** Options of `elu` and `celu`. */
@@ -55,7 +55,8 @@ function expLinear(x: Tensor, alpha: number, scale: number, inScale: number): Te
  */
 export function elu(x: Tensor, opts: EluOptions = {}): Tensor {
   floatArg('elu', x);
-  return expLinear(x, finite('elu', 'alpha', opts.alpha ?? 1), 1, 1);
+  const alpha = finite('elu', 'alpha', opts.alpha ?? 1);
+  return traced('elu', { alpha }, [x], () => expLinear(x, alpha, 1, 1));
 }
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -64,7 +65,7 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 /** Scaled ELU with the self-normalizing constants (α ≈ 1.6733, scale ≈ 1.0507). @example selu(tensor([-1, 1])); // [-1.1113, 1.0507] */
 export function selu(x: Tensor): Tensor {
   floatArg('selu', x);
-  return expLinear(x, SELU_ALPHA, SELU_SCALE, 1);
+  return traced('selu', {}, [x], () => expLinear(x, SELU_ALPHA, SELU_SCALE, 1));
 }
 
 /**
@@ -77,7 +78,7 @@ export function celu(x: Tensor, opts: EluOptions = {}): Tensor {
   floatArg('celu', x);
   const alpha = finite('celu', 'alpha', opts.alpha ?? 1);
   if (alpha === 0) throw new RangeArgError('celu', 'alpha must not be 0 (ZeroDivisionError in PyTorch)');
-  return expLinear(x, alpha, 1, 1 / alpha);
+  return traced('celu', { alpha }, [x], () => expLinear(x, alpha, 1, 1 / alpha));
 }
 
 /** Options of `hardtanh`. */
@@ -106,19 +107,19 @@ export function hardtanh(x: Tensor, opts: HardtanhOptions = {}): Tensor {
   const lo = finite('hardtanh', 'minVal', opts.minVal ?? -1);
   const hi = finite('hardtanh', 'maxVal', opts.maxVal ?? 1);
   if (lo > hi) throw new RangeArgError('hardtanh', `minVal ${lo} must not exceed maxVal ${hi}`);
-  return clipOpen(x, lo, hi);
+  return traced('hardtanh', { minVal: lo, maxVal: hi }, [x], () => clipOpen(x, lo, hi));
 }
 
 /** `min(max(x, 0), 6)`; no gradient at 0 and 6 (PyTorch's hardtanh(0, 6)). @example relu6(tensor([-1, 3, 7])); // [0, 3, 6] */
 export function relu6(x: Tensor): Tensor {
   floatArg('relu6', x);
-  return clipOpen(x, 0, 6);
+  return traced('relu6', {}, [x], () => clipOpen(x, 0, 6));
 }
 
 /** `relu6(x + 3) / 6`; gradient 1/6 strictly inside (−3, 3). @example hardsigmoid(tensor([0])); // [0.5] */
 export function hardsigmoid(x: Tensor): Tensor {
   floatArg('hardsigmoid', x);
-  return where(le(x, -3), 0, where(lt(x, 3), add(div(x, 6), 0.5), 1));
+  return traced('hardsigmoid', {}, [x], () => where(le(x, -3), 0, where(lt(x, 3), add(div(x, 6), 0.5), 1)));
 }
 
 /**
@@ -130,13 +131,13 @@ export function hardsigmoid(x: Tensor): Tensor {
  */
 export function hardswish(x: Tensor): Tensor {
   floatArg('hardswish', x);
-  return where(lt(x, -3), 0, where(le(x, 3), div(mul(x, add(x, 3)), 6), x));
+  return traced('hardswish', {}, [x], () => where(lt(x, -3), 0, where(le(x, 3), div(mul(x, add(x, 3)), 6), x)));
 }
 
 /** `x / (1 + |x|)`. @example softsign(tensor([1])); // [0.5] */
 export function softsign(x: Tensor): Tensor {
   floatArg('softsign', x);
-  return div(x, add(abs(x), 1));
+  return traced('softsign', {}, [x], () => div(x, add(abs(x), 1)));
 }
 
 /**

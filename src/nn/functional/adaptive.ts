@@ -7,7 +7,7 @@
  * max nor where its gradient goes) and a max along it, one dim at a time.
  */
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, indexSelect, matmul, max, mul, reshape, transpose, gather } from '../../ops/index.js';
+import { add, indexSelect, matmul, max, mul, reshape, traced, transpose, gather } from '../../ops/index.js';
 import { Tensor, assertFloat, raw } from '../../tensor/index.js';
 import { batched } from './window.js';
 
@@ -53,7 +53,7 @@ function poolMatrix(x: Tensor, n: number, out: number): Tensor {
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const [oh, ow] = sizes('adaptiveAvgPool2d', x, outputSize) as [number, number];
   const [h, w] = x.shape.slice(-2) as [number, number];
-  return matmul(matmul(poolMatrix(x, h, oh), x), transpose(poolMatrix(x, w, ow), 0, 1));
+  return traced('adaptiveAvgPool2d', { outputSize: [oh, ow] }, [x], () => matmul(matmul(poolMatrix(x, h, oh), x), transpose(poolMatrix(x, w, ow), 0, 1)));
 }
 
 /** Options of `adaptiveMaxPool2d`. */
@@ -94,12 +94,12 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: Ada
   const [h, w] = x.shape.slice(-2) as [number, number];
   const indicesToo = opts.returnIndices ?? false;
   let flat: Tensor | null = null;
-  const values = batched(x, 4, (xb) => {
+  const values = batched(x, 4, (xb) => traced('adaptiveMaxPool2d', { outputSize: [oh, ow], returnIndices: indicesToo }, [xb], () => {
     const rows = maxAlong(xb, 2, h, oh);
     const cols = maxAlong(rows.values, 3, w, ow);
     if (indicesToo) flat = add(mul(gather(rows.at, 3, cols.at), w), cols.at);
     return cols.values;
-  });
+  }));
   if (!indicesToo) return values;
   const idx = flat as unknown as Tensor;
   return [values, x.ndim === 3 ? reshape(idx, idx.shape.slice(1)) : idx];

@@ -6,7 +6,7 @@
  */
 import { noGrad } from '../../autograd/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, copy_, mean, mul, reshape, rsqrt, sub } from '../../ops/index.js';
+import { add, copy_, mean, mul, reshape, rsqrt, sub, traced } from '../../ops/index.js';
 import { Tensor, assertFloat, sameShape, sizeOf } from '../../tensor/index.js';
 
 /** Options of `groupNorm`. */
@@ -66,10 +66,12 @@ export function groupNorm(x: Tensor, numGroups: number, opts: GroupNormOptions =
   checkChannel(op, 'bias', opts.bias, c, x);
   const eps = checkEps(op, opts.eps ?? 1e-5);
   const n = x.shape[0]!;
-  const g = reshape(x, [n, numGroups, sizeOf(x.shape.slice(1)) / numGroups]);
-  const d = sub(g, mean(g, 2, { keepdim: true }));
-  const y = reshape(mul(d, rsqrt(add(mean(mul(d, d), 2, { keepdim: true }), eps))), x.shape);
-  return affine(y, opts.weight, opts.bias);
+  return traced(op, { numGroups, eps }, [x, opts.weight ?? null, opts.bias ?? null], () => {
+    const g = reshape(x, [n, numGroups, sizeOf(x.shape.slice(1)) / numGroups]);
+    const d = sub(g, mean(g, 2, { keepdim: true }));
+    const y = reshape(mul(d, rsqrt(add(mean(mul(d, d), 2, { keepdim: true }), eps))), x.shape);
+    return affine(y, opts.weight, opts.bias);
+  });
 }
 
 /** Options of `instanceNorm`. */
@@ -106,25 +108,28 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor 
   const rm = opts.runningMean ?? null;
   const rv = opts.runningVar ?? null;
   const per = x.shape.map((n, i) => (i === 1 ? n : 1));
-  if (!(opts.useInputStats ?? true)) {
-    if (rm === null || rv === null) throw new RangeArgError(op, 'runningMean and runningVar are required when useInputStats is false');
-    return affine(mul(sub(x, reshape(rm, per)), rsqrt(add(reshape(rv, per), eps))), opts.weight, opts.bias);
-  }
-  const dims = x.shape.map((_, i) => i).slice(2);
-  const count = sizeOf(x.shape.slice(2));
-  if (count <= 1) throw new RangeArgError(op, `expected more than 1 spatial element per channel, got x ${fmtShape(x.shape)}`);
-  const mu = mean(x, dims, { keepdim: true });
-  const d = sub(x, mu);
-  const v = mean(mul(d, d), dims, { keepdim: true });
-  if (rm !== null || rv !== null) {
-    noGrad(() => {
-      const blend = (r: Tensor, stat: Tensor, scale: number): void => {
-        const batchMean = reshape(mean(stat.detach(), [0, ...dims]), [c]);
-        copy_(r, add(mul(r.detach(), 1 - momentum), mul(batchMean, momentum * scale)));
-      };
-      if (rm !== null) blend(rm, mu, 1);
-      if (rv !== null) blend(rv, v, count / (count - 1));
-    });
-  }
-  return affine(mul(d, rsqrt(add(v, eps))), opts.weight, opts.bias);
+  const useInputStats = opts.useInputStats ?? true;
+  return traced(op, { eps, useInputStats }, [x, rm, rv, opts.weight ?? null, opts.bias ?? null], () => {
+    if (!useInputStats) {
+      if (rm === null || rv === null) throw new RangeArgError(op, 'runningMean and runningVar are required when useInputStats is false');
+      return affine(mul(sub(x, reshape(rm, per)), rsqrt(add(reshape(rv, per), eps))), opts.weight, opts.bias);
+    }
+    const dims = x.shape.map((_, i) => i).slice(2);
+    const count = sizeOf(x.shape.slice(2));
+    if (count <= 1) throw new RangeArgError(op, `expected more than 1 spatial element per channel, got x ${fmtShape(x.shape)}`);
+    const mu = mean(x, dims, { keepdim: true });
+    const d = sub(x, mu);
+    const v = mean(mul(d, d), dims, { keepdim: true });
+    if (rm !== null || rv !== null) {
+      noGrad(() => {
+        const blend = (r: Tensor, stat: Tensor, scale: number): void => {
+          const batchMean = reshape(mean(stat.detach(), [0, ...dims]), [c]);
+          copy_(r, add(mul(r.detach(), 1 - momentum), mul(batchMean, momentum * scale)));
+        };
+        if (rm !== null) blend(rm, mu, 1);
+        if (rv !== null) blend(rv, v, count / (count - 1));
+      });
+    }
+    return affine(mul(d, rsqrt(add(v, eps))), opts.weight, opts.bias);
+  });
 }

@@ -2,7 +2,7 @@
  * `oneHot`: class indices to one-hot rows (int32), PyTorch's `F.one_hot`.
  */
 import { DTypeError, DeviceError, RangeArgError } from '../../errors.js';
-import { cast, eq, reshape, unsqueeze } from '../../ops/index.js';
+import { cast, eq, reshape, traced, unsqueeze } from '../../ops/index.js';
 import { Tensor, checkRange, raw } from '../../tensor/index.js';
 
 /**
@@ -30,5 +30,5 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
     lo < 0 ? new RangeArgError(op, `class values must be non-negative, got ${lo}`)
     : hi >= n ? new RangeArgError(op, `class values must be smaller than numClasses ${n}, got ${hi}`) : null);
   const classes = raw.fromValues(Array.from({ length: c }, (_, i) => i), [c], 'int32', indices.backend);
-  return cast(eq(unsqueeze(indices, -1), classes), 'int32');
+  return traced(op, { numClasses: c }, [indices], () => cast(eq(unsqueeze(indices, -1), classes), 'int32'));
 }

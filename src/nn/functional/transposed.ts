@@ -5,7 +5,7 @@
  * transpose of conv's im2col → matmul path, so no derivative code.
  */
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, apply, matmul, reshape, transpose } from '../../ops/index.js';
+import { add, apply, matmul, reshape, traced, transpose } from '../../ops/index.js';
 import { Tensor, assertFloat, sizeOf } from '../../tensor/index.js';
 import { batched, expectedInput, perDim, type IntOrList } from './window.js';
 
@@ -49,7 +49,8 @@ function convTransposeNd(op: string, nd: number, x: Tensor, weight: Tensor, bias
   if (outPad.some((p, d) => p >= stride[d]! && p >= dilation[d]!)) {
     throw new RangeArgError(op, `outputPadding ${fmtShape(outPad)} must be smaller than either stride ${fmtShape(stride)} or dilation ${fmtShape(dilation)}`);
   }
-  return batched(x, nd + 2, (xb) => {
+  const attrs = { stride, padding, dilation, outputPadding: outPad, groups };
+  return batched(x, nd + 2, (xb) => traced(op, attrs, [xb, weight, bias], () => {
     const n = xb.shape[0]!;
     const inSpatial = xb.shape.slice(2);
     const spatial = inSpatial.map((l, d) => (l - 1) * stride[d]! - 2 * padding[d]! + dilation[d]! * (kernel[d]! - 1) + outPad[d]! + 1);
@@ -64,7 +65,7 @@ function convTransposeNd(op: string, nd: number, x: Tensor, weight: Tensor, bias
     const window = { kernel, stride, padding, dilation, out: inSpatial };
     const out = apply('col2im', [reshape(cols, [n, cout, ...kernel, ...inSpatial])], { window, spatial });
     return bias === null ? out : add(out, reshape(bias, [cout, ...spatial.map(() => 1)]));
-  });
+  }));
 }
 
 /**

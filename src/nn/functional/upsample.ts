@@ -6,7 +6,7 @@
  * `gather`'s (a scatter-add).
  */
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
-import { add, indexSelect, mul } from '../../ops/index.js';
+import { add, indexSelect, mul, traced } from '../../ops/index.js';
 import { Tensor, assertFloat, raw } from '../../tensor/index.js';
 
 /** Options of `interpolate`. */
@@ -83,19 +83,22 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   const factors = hasScale ? perSpatial('scaleFactor', opts.scaleFactor!, nd, false) : null;
   const out = hasSize ? perSpatial('size', opts.size!, nd, true) : spatial.map((n, d) => Math.floor(n * factors![d]!));
   if (out.some((n) => n < 1)) throw new RangeArgError(OP, `the output size ${fmtShape(out)} of input ${fmtShape(spatial)} must be positive in every dim`);
-  let y = x;
-  spatial.forEach((n, d) => {
-    const dim = d + 2;
-    const factor = factors === null ? null : factors[d]!;
-    const index = (v: readonly number[]): Tensor => raw.fromValues(v, [v.length], 'int32', x.backend);
-    if (mode === 'nearest') {
-      y = indexSelect(y, dim, index(nearestIndex(n, out[d]!, factor)));
-      return;
-    }
-    const t = linearTaps(n, out[d]!, factor, align ?? false);
-    const wShape = y.shape.map((_, i) => (i === dim ? out[d]! : 1));
-    const weight = (v: readonly number[]): Tensor => raw.fromValues(v, wShape, x.dtype, x.backend);
-    y = add(mul(indexSelect(y, dim, index(t.i0)), weight(t.w0)), mul(indexSelect(y, dim, index(t.i1)), weight(t.w1)));
+  const attrs = { mode, alignCorners: align ?? false, size: out, scaleFactor: factors };
+  return traced(OP, attrs, [x], () => {
+    let y = x;
+    spatial.forEach((n, d) => {
+      const dim = d + 2;
+      const factor = factors === null ? null : factors[d]!;
+      const index = (v: readonly number[]): Tensor => raw.fromValues(v, [v.length], 'int32', x.backend);
+      if (mode === 'nearest') {
+        y = indexSelect(y, dim, index(nearestIndex(n, out[d]!, factor)));
+        return;
+      }
+      const t = linearTaps(n, out[d]!, factor, align ?? false);
+      const wShape = y.shape.map((_, i) => (i === dim ? out[d]! : 1));
+      const weight = (v: readonly number[]): Tensor => raw.fromValues(v, wShape, x.dtype, x.backend);
+      y = add(mul(indexSelect(y, dim, index(t.i0)), weight(t.w0)), mul(indexSelect(y, dim, index(t.i1)), weight(t.w1)));
+    });
+    return y;
   });
-  return y;
 }

@@ -13,6 +13,7 @@ import { dispatch } from '../encoder.js';
 import type { GpuBox } from '../memory.js';
 import { ENTRY_ARGS, MATH, flatIndex, load, paramsDecl, store, wgslType, type Compute } from '../wgsl.js';
 import { eachDispatch, grid, positionsCode, type Strided } from './strided.js';
+import { BINARY_MORE_F32, BINARY_MORE_I32, MATH_MORE, UNARY_MORE_F32, UNARY_MORE_I32, needsMore } from './elementwise-more.js';
 
 const WG = 256;
 /** WGSL of each kernel key (generated once). */
@@ -88,6 +89,7 @@ const UNARY_F32: Record<UnaryOp, (v: string) => string> = {
   erf: (v) => `erf_(${v})`,
   sign: (v) => `select(select(${v}, -1.0, ${v} < 0.0), 1.0, ${v} > 0.0)`,
   isnan: (v) => `select(0.0, 1.0, isnan_(${v}))`,
+  ...UNARY_MORE_F32,
 };
 
 const UNARY_I32: Partial<Record<UnaryOp, (v: string) => string>> = {
@@ -95,6 +97,7 @@ const UNARY_I32: Partial<Record<UnaryOp, (v: string) => string>> = {
   abs: (v) => `abs(${v})`,
   sign: (v) => `sign(${v})`,
   isnan: () => '0',
+  ...UNARY_MORE_I32,
 };
 
 /** The kernel of `unary(op, x, dtype)`. */
@@ -102,7 +105,8 @@ export function unaryKernel(op: UnaryOp, x: DType, dtype: DType): Elementwise {
   const i32 = !isFloat(x) && !isFloat(dtype) && UNARY_I32[op] !== undefined;
   const c: Compute = i32 || (op === 'isnan' && !isFloat(x)) ? 'i32' : 'f32';
   const f = c === 'i32' ? UNARY_I32[op]! : UNARY_F32[op];
-  return { name: `unary.${op}`, out: dtype, inputs: [x], compute: c, expr: (e) => store(dtype, f(`(${load(x, e[0]!, c)})`), c) };
+  const helpers = needsMore(op) ? MATH_MORE : undefined;
+  return { name: `unary.${op}`, out: dtype, inputs: [x], compute: c, expr: (e) => store(dtype, f(`(${load(x, e[0]!, c)})`), c), helpers };
 }
 
 const BINARY_F32: Record<BinaryOp, (a: string, b: string) => string> = {
@@ -113,6 +117,7 @@ const BINARY_F32: Record<BinaryOp, (a: string, b: string) => string> = {
   pow: (a, b) => `pow_(${a}, ${b})`,
   maximum: (a, b) => `select(select(${b}, ${a}, ${a} > ${b}), nan_(), isnan_(${a}) || isnan_(${b}))`,
   minimum: (a, b) => `select(select(${b}, ${a}, ${a} < ${b}), nan_(), isnan_(${a}) || isnan_(${b}))`,
+  ...BINARY_MORE_F32,
 };
 
 const BINARY_I32: Record<BinaryOp, (a: string, b: string) => string> = {
@@ -124,6 +129,7 @@ const BINARY_I32: Record<BinaryOp, (a: string, b: string) => string> = {
   pow: (a, b) => `pow_i(${a}, ${b})`,
   maximum: (a, b) => `max(${a}, ${b})`,
   minimum: (a, b) => `min(${a}, ${b})`,
+  ...BINARY_MORE_I32,
 };
 
 /** The kernel of `binary(op, a, b, dtype)`. */
@@ -132,7 +138,7 @@ export function binaryKernel(op: BinaryOp, a: DType, b: DType, dtype: DType): El
   return {
     name: `binary.${op}`, out: dtype, inputs: [a, b], compute: c,
     expr: (e) => store(dtype, `bin(${load(a, e[0]!, c)}, ${load(b, e[1]!, c)})`, c),
-    helpers: binaryHelper(op, c),
+    helpers: needsMore(op) ? `${MATH_MORE}\n${binaryHelper(op, c)}` : binaryHelper(op, c),
   };
 }
 
