@@ -13,7 +13,7 @@
 import { noGrad } from '../autograd/index.js';
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
 import { add, copy_, fill_, mul } from '../ops/index.js';
-import { Tensor, assertFloat, rand, randn, sizeOf } from '../tensor/index.js';
+import { Tensor, assertFloat, rand, randn, raw, sizeOf } from '../tensor/index.js';
 
 /** The nonlinearities `calculateGain` knows (PyTorch's strings; `'leakyRelu'` is accepted too). */
 export type Nonlinearity =
@@ -30,7 +30,9 @@ function target(op: string, t: Tensor): Tensor {
 }
 
 function fillFrom(t: Tensor, values: Tensor): Tensor {
-  noGrad(() => copy_(t, values));
+  // The draws are made on the CPU in float64 (the same numbers on every backend), then moved to t's backend.
+  const v = t.backend === 'webgpu' && values.backend !== 'webgpu' ? raw.copyAs(values, t.dtype, 'webgpu') : values;
+  noGrad(() => copy_(t, v));
   return t;
 }
 

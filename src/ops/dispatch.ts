@@ -8,6 +8,7 @@
 import {
   Node, activeLevels, batchSize, batchingActive, forwardActive, makeBatched, topBatchLevel, unbatch, getTangent, isGradEnabled, isMasked, setTangent, withMasked,
 } from '../autograd/index.js';
+import { getBackend } from '../backend/index.js';
 import { AdjointError } from '../errors.js';
 import { Tensor, raw, sameShape } from '../tensor/index.js';
 import type { Ctx, Primitive, PrimParams, Rule, RuleTable } from './primitives.js';
@@ -152,7 +153,8 @@ function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tens
 
 /** A 0-d constant of `dtype`. @example scalar(2, 'float32'); */
 export function scalar(v: number, dtype: Tensor['dtype']): Tensor {
-  return raw.fromValues([v], NO_DIMS, dtype);
+  // On the default backend; a float64 constant while the GPU is the default lives on the CPU (it meets CPU tensors).
+  return raw.fromValues([v], NO_DIMS, dtype, dtype === 'float64' && getBackend() === 'webgpu' ? 'js' : undefined);
 }
 
 const NO_DIMS: readonly number[] = Object.freeze([]);

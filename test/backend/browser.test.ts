@@ -201,6 +201,7 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
     interface CaseResult {
       id: string;
       backend: string;
+      onBackend: boolean;
       sameTensorClass: boolean;
       outs: (Plain | null)[];
       grads: (Plain | null)[];
@@ -215,23 +216,25 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
       info: { sharedMemory: boolean; relaxed: boolean; threads: number };
     }
     interface PageApi {
-      goldens(cs: GoldenCase[]): { results: CaseResult[]; wasmAllocs: number };
+      goldens(cs: GoldenCase[]): Promise<{ results: CaseResult[]; wasmAllocs: number }>;
+      goldensGpu(cs: GoldenCase[]): Promise<{ adapter: { vendor: string; architecture: string }; results: CaseResult[] }>;
       threadedMatmul(): Promise<{
         workersReady: boolean; threads: number; readyWorkers: number; parallelCalls: number; maxErr: number;
         elementwiseSplits: number; elementwiseMaxRelErr: number;
       }>;
-      train(): { wasm: number[]; js: number[] };
+      train(backends?: string[]): Promise<Record<string, number[]>>;
     }
     type PageWindow = { adjointPage: PageApi };
 
     const asTensor = (p: Plain | null) => (p === null ? null : tensor(Float64Array.from(p.data), { shape: p.shape, dtype: p.dtype }));
 
     /** Each page result against its golden, with the float32 tolerances of the conformance suite. */
-    function checkGoldens(results: CaseResult[]): void {
+    function checkGoldens(results: CaseResult[], backend = 'wasm'): void {
       expect(results.map((r) => r.id)).toEqual(cases.map((c) => c.id));
       results.forEach((r, n) => {
         const c = cases[n]!;
-        expect(r.backend, r.id).toBe('wasm');
+        expect(r.backend, r.id).toBe(backend);
+        expect(r.onBackend, `${r.id}: the outputs live on ${backend}`).toBe(true);
         expect(r.sameTensorClass, `${r.id}: outputs of nn-functional.js are adjoint.js's Tensor (one shared chunk)`).toBe(true);
         const golds = Array.isArray(c.out) ? c.out : [c.out];
         golds.forEach((g, i) => {
@@ -264,9 +267,10 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
         checkGoldens(goldens.results);
         expect(goldens.wasmAllocs, 'the golden cases allocated in the wasm memory').toBeGreaterThan(0);
         const training = await tab.evaluate(() => (window as unknown as PageWindow).adjointPage.train());
-        expect(training.wasm).toHaveLength(4);
-        training.wasm.forEach((l, i) => expect(Math.abs(l - training.js[i]!), `loss ${i}: wasm ${l}, js ${training.js[i]}`).toBeLessThan(1e-5 * Math.abs(training.js[i]!)));
-        expect(training.wasm[3]!).toBeLessThan(training.wasm[0]!);
+        const [wasm, js] = [training.wasm!, training.js!];
+        expect(wasm).toHaveLength(4);
+        wasm.forEach((l, i) => expect(Math.abs(l - js[i]!), `loss ${i}: wasm ${l}, js ${js[i]}`).toBeLessThan(1e-5 * Math.abs(js[i]!)));
+        expect(wasm[3]!).toBeLessThan(wasm[0]!);
         const gemm = await tab.evaluate(() => (window as unknown as PageWindow).adjointPage.threadedMatmul());
         expect(gemm.maxErr).toBeLessThan(1e-3);
         expect(gemm.elementwiseMaxRelErr, 'x·y + 1, exp: wasm (split or not) vs js').toBeLessThan(1e-6);
@@ -285,6 +289,23 @@ describe.skipIf(missing !== null)(`wasm backend in Chromium${missing === null ? 
       expect(gemm.parallelCalls).toBeGreaterThan(0);
       expect(gemm.elementwiseSplits, 'mul, add and exp split over the Web Worker').toBe(3);
     }, 60_000);
+
+    it('on the GPU through navigator.gpu: the goldens and the training steps on webgpu', async () => {
+      const { tab, problems } = await open(bundleServer!.url, false);
+      try {
+        await tab.waitForFunction(() => (window as unknown as { __ready?: unknown }).__ready !== undefined, null, { timeout: 30_000 });
+        const gpu = await tab.evaluate((cs) => (window as unknown as PageWindow).adjointPage.goldensGpu(cs), cases);
+        expect(gpu.adapter.vendor.length, 'an adapter from navigator.gpu').toBeGreaterThan(0);
+        checkGoldens(gpu.results, 'webgpu');
+        const t = await tab.evaluate(() => (window as unknown as PageWindow).adjointPage.train(['webgpu', 'js']));
+        const [onGpu, js] = [t.webgpu!, t.js!];
+        expect(onGpu).toHaveLength(4);
+        onGpu.forEach((l, i) => expect(Math.abs(l - js[i]!), `loss ${i}: webgpu ${l}, js ${js[i]}`).toBeLessThan(1e-5 * Math.abs(js[i]!)));
+        expect(problems).toEqual([]);
+      } finally {
+        await tab.close();
+      }
+    }, 120_000);
 
     it('without isolation: goldens and training on one thread (private memory)', async () => {
       const { ready, gemm } = await run(false);

@@ -17,6 +17,12 @@ import { BatchNorm1d, Linear, ReLU, Sequential, CrossEntropyLoss } from '../../s
 import { initWebGPU } from '../../src/backend/index.js';
 import { gpu } from '../../src/backend/webgpu/device.js';
 import { setupWebGPU } from './webgpu-helpers.js';
+import { runTrain, trainConfig } from '../../src/cli/train/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const tmp = mkdtempSync(join(tmpdir(), 'adjoint-gpu-train-'));
 
 const skip = await setupWebGPU();
 
@@ -140,6 +146,17 @@ describe.skipIf(skip !== null)('webgpu: tensors on the GPU, from the user side',
     for (const p of back.parameters()) expect(p.grad!.backend).toBe('js');
     (await read(back.forward(x.to('js')))).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
   });
+
+  it('adjoint train --backend webgpu: the run of the CPU, to float32 rounding', async () => {
+    const out: string[] = [];
+    const run = (backend: string) => runTrain(trainConfig('xor', { epochs: '3', backend, json: true, out: tmp }), { stdout: (s) => out.push(s) });
+    const gpu = await run('webgpu');
+    const cpu = await run('js');
+    expect(getBackend()).toBe(before); // the run restores the default
+    expect(gpu.history.map((h) => h.testAccuracy)).toEqual(cpu.history.map((h) => h.testAccuracy));
+    gpu.history.forEach((h, i) => expect(Math.abs(h.trainLoss - cpu.history[i]!.trainLoss)).toBeLessThan(1e-5));
+    expect(gpu.testAccuracy).toBeGreaterThan(0.9);
+  }, 120_000);
 
   it('keeps the errors of reads that need a value on the CPU', () => {
     const p = tensor([1, 2], { requiresGrad: true, backend: 'webgpu' });

@@ -31,6 +31,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // navigator.gpu on a localhost page: SwiftShader's adapter here (the webgpu tests and the playground's WebGPU choice).
+  '--enable-unsafe-webgpu',
 ];
 
 /** Builds web/ into a fresh temp dir (programmatic Vite build); returns the dir. */

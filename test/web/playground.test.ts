@@ -206,6 +206,21 @@ describe.skipIf(missing !== null)(`playground in Chromium${missing === null ? ''
     await page.close();
   });
 
+  it('trains on the GPU when WebGPU is chosen (navigator.gpu: SwiftShader here)', async () => {
+    const { page, problems } = await open('training');
+    await page.selectOption('#dataset', 'xor');
+    expect(await page.isDisabled('#backend-webgpu')).toBe(false);
+    await page.selectOption('#backend', 'webgpu');
+    await page.waitForFunction(() => document.querySelector('#net-summary')?.textContent?.includes('MLP'));
+    await page.click('#train-toggle');
+    await page.waitForFunction(() => Number(document.querySelector('#stat-step')?.textContent?.replace(/,/g, '')) >= 20, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => parseFloat(document.querySelector('#stat-acc')?.textContent ?? '0') > 80, undefined, { timeout: 60_000 });
+    await page.click('#train-toggle');
+    expect(await page.isHidden('#train-error')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('compares exact, forward-mode, reverse-mode and finite-difference derivatives', async () => {
     const { page, problems } = await open('gradcheck');
     await page.waitForSelector('#check-table tbody tr[data-testid="best"]');

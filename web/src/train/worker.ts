@@ -3,7 +3,7 @@
  * 30 ms while training, and posts progress (loss, accuracy, steps per second, and
  * a decision-boundary grid a few times a second), so the page never waits on it.
  */
-import { getBackend, initWebGPU, setBackend } from 'adjoint';
+import { initWebGPU } from 'adjoint';
 import { Trainer, type Grid, type Metrics, type PointsData, type TrainConfig } from './trainer.js';
 
 /** Messages the page sends. */
@@ -99,15 +99,10 @@ function startLoop(): void {
   channel.port2.postMessage(null);
 }
 
-/** Makes the backend of a run the default one (the GPU is set up on first use). */
+/** Sets up the GPU on first use (the trainer puts its tensors there; the data stays on the CPU). */
 async function useBackend(config: TrainConfig): Promise<void> {
-  if (config.backend === 'webgpu') {
-    await initWebGPU();
-    setBackend('webgpu');
-  } else setBackend(cpuBackend);
+  if (config.backend === 'webgpu') await initWebGPU();
 }
-/** The CPU backend the worker started with. */
-const cpuBackend = getBackend();
 
 scope.onmessage = async (e: MessageEvent<ToWorker>) => {
   const msg = e.data;

@@ -27,7 +27,9 @@ const isTensorArg = (v) => typeof v === 'object' && v !== null && 'tensor' in v;
 const toTensor = (t) =>
   A.tensor(Float64Array.from(t.data, num), { shape: t.shape, dtype: t.dtype === 'int64' ? 'int32' : t.dtype === 'bool' ? 'bool' : 'float32' });
 const asList = (v) => (Array.isArray(v) ? v : [v]);
-const plain = (t) => (t === null || t === undefined ? null : { shape: [...t.shape], dtype: t.dtype, data: Array.from(t.toTypedArray()) });
+/** A tensor as plain data, read asynchronously (the one reader the GPU has). */
+const plain = async (t) => (t === null || t === undefined ? null : { shape: [...t.shape], dtype: t.dtype, data: Array.from(await t.toTypedArrayAsync()) });
+const plainAll = (ts) => Promise.all(ts.map(plain));
 
 /** Σ sum(t_i · w_i) over the tensors that take part in the graph. */
 function weighted(ts, ws) {
@@ -42,7 +44,7 @@ function weighted(ts, ws) {
 }
 
 /** One golden case in float32, as test/helpers/registry.ts runs it: outputs, gradients, grad_of_grad. */
-function runCase(c) {
+async function runCase(c) {
   const args = c.args.map((a) => {
     if (!isTensorArg(a)) return a;
     const t = toTensor(a.tensor);
@@ -59,24 +61,33 @@ function runCase(c) {
     id: c.id,
     backend: A.getBackend(),
     sameTensorClass: outs.every((o) => o instanceof A.Tensor),
-    outs: outs.map(plain),
-    grads: c.args.map((_, i) => plain(idx.includes(i) ? g[idx.indexOf(i)] : null)),
+    onBackend: outs.every((o) => o.backend === A.getBackend()),
+    outs: await plainAll(outs),
+    grads: await plainAll(c.args.map((_, i) => (idx.includes(i) ? g[idx.indexOf(i)] : null))),
   };
   if (gog) {
     const s = weighted(idx.map((_, k) => g[k] ?? null), idx.map((i) => c.grad_of_grad.v[i] ?? null));
     const gg = s === null ? leaves.map(() => null) : A.autogradGrad(s, leaves, { allowUnused: true });
-    result.gradOfGrad = c.args.map((_, i) => plain(idx.includes(i) ? gg[idx.indexOf(i)] : null));
+    result.gradOfGrad = await plainAll(c.args.map((_, i) => (idx.includes(i) ? gg[idx.indexOf(i)] : null)));
   }
   return result;
 }
 
+/** Runs the cases one after another. */
+async function runAll(cases) {
+  const results = [];
+  for (const c of cases) results.push(await runCase(c));
+  return results;
+}
+
 /** Every case on the wasm backend, each op through the wasm kernels (no small-tensor shortcut to js). */
-function goldens(cases) {
+async function goldens(cases) {
   A.setBackend('wasm');
   A.setWasmOptions({ smallBytes: 0 });
   const before = A.wasmInfo().stats.allocs;
   try {
-    return { results: cases.map(runCase), wasmAllocs: A.wasmInfo().stats.allocs - before };
+    const results = await runAll(cases);
+    return { results, wasmAllocs: A.wasmInfo().stats.allocs - before };
   } finally {
     A.setWasmOptions({ smallBytes: 256 }); // the default (WASM_SMALL_BYTES)
   }
@@ -119,8 +130,20 @@ async function threadedMatmul() {
   };
 }
 
+/** The same cases on the GPU through navigator.gpu (WebGPU), and the adapter it ran on. */
+async function goldensGpu(cases) {
+  const adapter = await A.initWebGPU();
+  A.setBackend('webgpu');
+  try {
+    return { adapter, results: await runAll(cases) };
+  } finally {
+    A.setBackend('wasm');
+  }
+}
+
 /** Four Adam steps of a small conv net (nn, nn/functional and optim from their own entry files). */
-function train(backend) {
+async function train(backend) {
+  if (backend === 'webgpu') await A.initWebGPU();
   A.setBackend(backend);
   A.manualSeed(3);
   const model = new nn.Sequential(new nn.Conv2d(1, 6, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(6 * 6 * 6, 10));
@@ -133,17 +156,20 @@ function train(backend) {
     const loss = F.crossEntropy(model.forward(x), y);
     loss.backward();
     opt.step();
-    losses.push(loss.item());
+    losses.push(await loss.itemAsync());
   }
   return losses;
 }
 
 window.adjointPage = {
   goldens,
+  goldensGpu,
   threadedMatmul,
-  train: () => {
+  train: async (backends = ['wasm', 'js']) => {
     try {
-      return { wasm: train('wasm'), js: train('js') };
+      const out = {};
+      for (const b of backends) out[b] = await train(b);
+      return out;
     } finally {
       A.setBackend('wasm');
     }
