@@ -1,17 +1,26 @@
 /**
  * Dense factorisations of batches of small matrices, for the CPU backends:
  * Cholesky, triangular solves, LU with partial pivoting (solve, determinant),
- * Householder QR, the symmetric eigendecomposition (cyclic Jacobi) and the
- * SVD (one-sided Jacobi). Arithmetic is float64; results are rounded once
- * when a backend stores them.
+ * Householder QR, the symmetric eigendecomposition (cyclic Jacobi; from
+ * n = 32 tridiagonal QL, `linalg-eig.ts`) and the SVD (one-sided Jacobi; from
+ * min(m, n) = 32 Golub–Kahan). Arithmetic is float64; results are rounded
+ * once when a backend stores them.
  *
  * Inputs arrive as contiguous row-major arrays of `[batch, m, n]` matrices
  * (the backend reads each view); each op returns its outputs as float64
  * arrays and one `info` code per matrix (0: fine), as LAPACK's `info`.
  */
+import { directEigh, directSvd } from './linalg-eig.js';
 import type { Backend, DType, LinalgOp, LinalgOptions, LinalgResult, TypedArray, View } from './types.js';
 
 const EPS = 2.220446049250313e-16;
+/**
+ * From this size on (n for eigh, min(m, n) for svd) the O(n³) direct methods
+ * of `linalg-eig.ts` (tridiagonal QL, Golub–Kahan) replace Jacobi: at n = 256
+ * they are 4–7× faster (`bench/linalg.ts`); below it Jacobi costs little and
+ * keeps its high relative accuracy (and is what the webgpu kernels run).
+ */
+const DIRECT_MIN = 32;
 
 /** One contiguous matrix batch as the kernels read it. */
 interface Mats {
@@ -137,7 +146,7 @@ const KERNELS: Record<LinalgOp, Kernel> = {
     const vectors = new Float64Array(count * n * n);
     const info = new Int32Array(count);
     for (let b = 0; b < count; b++) {
-      const f = jacobiEigh(matrix(a!, b), n);
+      const f = n >= DIRECT_MIN ? directEigh(matrix(a!, b), n) : jacobiEigh(matrix(a!, b), n);
       values.set(f.values, b * n);
       vectors.set(f.vectors, b * n * n);
       info[b] = f.info;
@@ -152,7 +161,7 @@ const KERNELS: Record<LinalgOp, Kernel> = {
     const vh = new Float64Array(count * k * n);
     const info = new Int32Array(count);
     for (let b = 0; b < count; b++) {
-      const f = jacobiSvd(matrix(a!, b), m, n);
+      const f = k >= DIRECT_MIN ? directSvd(matrix(a!, b), m, n) : jacobiSvd(matrix(a!, b), m, n);
       u.set(f.u, b * m * k);
       s.set(f.s, b * k);
       vh.set(f.vh, b * k * n);

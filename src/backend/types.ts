@@ -103,10 +103,15 @@ export interface LinalgOptions {
   readonly unitriangular?: boolean;
 }
 
-/** What `Backend.linalg` returns: the outputs (contiguous, of the asked dtype) and one LAPACK-style info code per matrix (0: fine). */
+/**
+ * What `Backend.linalg` returns: the outputs (contiguous, of the asked dtype)
+ * and one LAPACK-style info code per matrix (0: fine): an `Int32Array` on the
+ * CPU backends, an int32 storage of the backend on one that cannot read
+ * synchronously (webgpu; the frontend checks it at the next async read).
+ */
 export interface LinalgResult {
   readonly outputs: readonly Storage[];
-  readonly info: Int32Array;
+  readonly info: Int32Array | Storage;
 }
 
 /**

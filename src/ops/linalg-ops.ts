@@ -31,7 +31,8 @@ function sameDtype(op: string, a: Tensor, b: Tensor): void {
  * The Cholesky factor of symmetric positive definite matrices (the lower
  * triangle is read): lower `L` with `A = L Lᴴ`, or upper `U = Lᴴ` with
  * `{upper: true}`. A matrix that is not positive definite throws a
- * `LinAlgError` naming the batch element and the leading minor.
+ * `LinAlgError` naming the batch element and the leading minor (on webgpu at
+ * the next async read or `synchronize()`, as device-side checks do).
  *
  * @example
  * linalg.cholesky(tensor([[4, 2], [2, 5]])).toArray(); // [[2, 0], [1, 2]]
@@ -80,7 +81,8 @@ export function solveTriangular(a: Tensor, b: Tensor, opts: SolveTriangularOptio
  * The solution `X` of `A X = B` (`{left: false}`: `X A = B`) for square
  * invertible `A`, by LU with partial pivoting. `B` is a batch of vectors
  * when it is 1-D or has A's shape without its last dim (PyTorch's rule);
- * batch dims broadcast. A singular A throws a `LinAlgError`.
+ * batch dims broadcast. A singular A throws a `LinAlgError` (on webgpu at the
+ * next async read).
  *
  * @example
  * linalg.solve(tensor([[2, 1], [1, 3]]), tensor([3, 5])).toArray(); // [0.8, 1.4]
@@ -100,7 +102,8 @@ export function solve(a: Tensor, b: Tensor, opts: { left?: boolean } = {}): Tens
 }
 
 /**
- * The inverse of square invertible matrices (a singular one throws a `LinAlgError`).
+ * The inverse of square invertible matrices (a singular one throws a
+ * `LinAlgError`; on webgpu at the next async read).
  *
  * @example
  * linalg.inv(tensor([[2, 0], [0, 4]])).toArray(); // [[0.5, 0], [0, 0.25]]

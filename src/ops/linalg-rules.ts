@@ -83,24 +83,34 @@ function element(shape: readonly number[], b: number, rest: string): string {
   return shape.length > 2 ? `batch element ${b}: ${rest}` : rest;
 }
 
+/** The first nonzero info code as `[batch element, code]`, or null. */
+function firstBad(info: Int32Array): [number, number] | null {
+  const bad = info.findIndex((v) => v !== 0);
+  return bad < 0 ? null : [bad, info[bad]!];
+}
+
+// On the GPU these errors come at the next async read (the codes stay there); the outputs are NaN/inf meanwhile.
 function cholForward(a: T): T {
   const r = raw.rawLinalg('cholesky', [a]);
-  const bad = r.info.findIndex((v) => v !== 0);
-  if (bad >= 0) {
-    const msg = element(a.shape, bad, `the leading minor of order ${r.info[bad]} is not positive`);
-    throw new LinAlgError('linalg.cholesky', `the matrix is not positive definite (${msg})`);
-  }
+  r.check((info) => {
+    const bad = firstBad(info);
+    if (bad === null) return null;
+    const msg = element(a.shape, bad[0], `the leading minor of order ${bad[1]} is not positive`);
+    return new LinAlgError('linalg.cholesky', `the matrix is not positive definite (${msg})`);
+  });
   return r.outputs[0]!;
 }
 
 function solveForward(a: T, b: T, check: string | null): T {
   const r = raw.rawLinalg('solve', [a, b]);
-  const bad = check === null ? -1 : r.info.findIndex((v) => v !== 0);
-  if (bad >= 0) {
-    const batch = a.ndim > 2 || b.ndim > 2 ? [...r.outputs[0]!.shape] : [];
-    const msg = element(batch, bad, `pivot ${r.info[bad]} is exactly zero`);
-    throw new LinAlgError(check!, `the matrix is singular, so the system has no unique solution (${msg})`);
-  }
+  if (check === null) return r.outputs[0]!;
+  const batch = a.ndim > 2 || b.ndim > 2 ? [...r.outputs[0]!.shape] : [];
+  r.check((info) => {
+    const bad = firstBad(info);
+    if (bad === null) return null;
+    const msg = element(batch, bad[0], `pivot ${bad[1]} is exactly zero`);
+    return new LinAlgError(check, `the matrix is singular, so the system has no unique solution (${msg})`);
+  });
   return r.outputs[0]!;
 }
 

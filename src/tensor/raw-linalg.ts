@@ -3,8 +3,8 @@
  * batch dims broadcast, the output shapes of each `LinalgOp`, and the
  * tensors wrapped. `ops/` builds the `linalg` primitives on it.
  */
-import { backendOf } from '../backend/index.js';
-import type { LinalgOp, LinalgOptions } from '../backend/index.js';
+import { backendOf, deferCheck } from '../backend/index.js';
+import type { LinalgOp, LinalgOptions, Storage } from '../backend/index.js';
 import { DeviceError } from '../errors.js';
 import { broadcastShapes, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -17,10 +17,30 @@ function expandView(x: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(x.storage, shape, strides, x.offset, x);
 }
 
-/** The outputs of a factorisation and its info code per matrix (see `LinalgOp`). */
+/** The outputs of a factorisation and its info codes (see `LinalgOp`). */
 export interface RawLinalg {
   readonly outputs: Tensor[];
-  readonly info: Int32Array;
+  /**
+   * Runs `verdict` over the info codes (one per matrix of the flat batch):
+   * its error is thrown now on the CPU, and at the next asynchronous read or
+   * `synchronize()` on the GPU, where the codes stay until then (as index
+   * range checks: `checks.ts`).
+   */
+  check(verdict: (info: Int32Array) => Error | null): void;
+}
+
+/** The `check` of info codes held as an array (CPU) or a storage (GPU). */
+function checker(be: ReturnType<typeof backendOf>, info: Int32Array | Storage): RawLinalg['check'] {
+  return (verdict) => {
+    if (info instanceof Int32Array) {
+      const e = verdict(info);
+      if (e !== null) throw e;
+      return;
+    }
+    if (info.length === 0) return;
+    const view = { storage: info, shape: [info.length], strides: [1], offset: 0 };
+    deferCheck({ read: () => Promise.all([be.readAsync(view)]), verdict: ([codes]) => verdict(Int32Array.from(codes!)) });
+  };
 }
 
 /**
@@ -54,5 +74,5 @@ export function rawLinalg(op: LinalgOp, xs: readonly Tensor[], options: LinalgOp
     svd: [[m, k], [k], [k, n]],
   };
   const r = be.linalg(op, views, options, xs[0]!.dtype);
-  return { outputs: r.outputs.map((s, i) => new Tensor(s, [...batch, ...shapes[op][i]!])), info: r.info };
+  return { outputs: r.outputs.map((s, i) => new Tensor(s, [...batch, ...shapes[op][i]!])), check: checker(be, r.info) };
 }

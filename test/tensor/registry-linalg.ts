@@ -3,15 +3,15 @@
  * tools/goldens/linalg2.py), spread into the one tensor registry of
  * registry.ts. The goldens' well-conditioned inputs are rebuilt here the
  * same way (SPD as X Xᵀ + n I, symmetric as X + Xᵀ), and eigh/svd compare
- * the sign-invariant |V|, |U|, |Vh|. On webgpu every factorisation is a
- * `DeviceError` (no WGSL kernels yet: `readsShape` marks those cases).
+ * the sign-invariant |V|, |U|, |Vh|. On webgpu the factorisations run
+ * their float32 WGSL kernels, and the errors of values (not positive
+ * definite, singular) come at the next read (`errorTests` synchronizes).
  */
 import { DTypeError, LinAlgError, RangeArgError, ShapeError, Tensor, abs, add, eye, linalg, matmul, mul, tensor, transpose, zeros } from '../../src/index.js';
 import type { MatrixOrd } from '../../src/ops/linalg-ops.js';
 import type { Registry } from '../helpers/registry.js';
 
 type A = readonly unknown[];
-type K = Record<string, unknown>;
 const T = (a: A, i: number): Tensor => a[i] as Tensor;
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 const n = (x: Tensor): number => x.shape[x.ndim - 1]!;
@@ -19,7 +19,6 @@ const spd = (x: Tensor): Tensor => add(matmul(x, mT(x)), mul(eye(n(x), { dtype: 
 const sym = (x: Tensor): Tensor => add(x, mT(x));
 /** A kwarg as the goldens write it ('Infinity' for ±inf). */
 const num = (v: unknown): number | undefined => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number | undefined));
-const onGpu = (): boolean => true;
 // Factorisations in float32 lose a few more digits than elementwise ops (O(n) accumulated roundings, condition numbers ~10).
 const F32 = { float32: { rtol: 1e-3, atol: 1e-4 } };
 
@@ -35,7 +34,6 @@ export const REGISTRY_LINALG: Registry = {
   cholesky_spd: {
     call: (a, k) => linalg.cholesky(spd(T(a, 0)), { upper: k.upper as boolean }),
     tol: F32,
-    readsShape: onGpu,
     errors: [
       {
         name: 'not positive definite, batch element 1',
@@ -56,7 +54,6 @@ export const REGISTRY_LINALG: Registry = {
   solve_triangular: {
     call: (a, k) => linalg.solveTriangular(T(a, 0), T(a, 1), { upper: k.upper as boolean, left: k.left as boolean | undefined, unitriangular: k.unitriangular as boolean | undefined }),
     tol: F32,
-    readsShape: onGpu,
     errors: [
       {
         name: 'rows of B', run: () => linalg.solveTriangular(eye(3), zeros([2, 2]), { upper: true }), type: ShapeError,
@@ -71,7 +68,6 @@ export const REGISTRY_LINALG: Registry = {
   solve: {
     call: (a, k) => linalg.solve(T(a, 0), T(a, 1), { left: k.left as boolean | undefined }),
     tol: F32,
-    readsShape: onGpu,
     errors: [
       {
         name: 'singular matrix', run: () => linalg.solve(tensor([[[1, 0], [0, 1]], [[1, 2], [2, 4]]]), zeros([2, 2, 1])), type: LinAlgError,
@@ -91,7 +87,6 @@ export const REGISTRY_LINALG: Registry = {
   inv: {
     call: (a) => linalg.inv(T(a, 0)),
     tol: F32,
-    readsShape: onGpu,
     errors: [
       {
         name: 'singular matrix', run: () => linalg.inv(tensor([[1, 2], [2, 4]])), type: LinAlgError,
@@ -103,7 +98,6 @@ export const REGISTRY_LINALG: Registry = {
   det: {
     call: (a) => linalg.det(T(a, 0)),
     tol: F32,
-    readsShape: onGpu,
     errors: [notSquare('det', () => linalg.det(zeros([2, 3]))), intInput('det', () => linalg.det(i32))],
   },
   slogdet: {
@@ -112,7 +106,6 @@ export const REGISTRY_LINALG: Registry = {
       return [r.sign, r.logabsdet];
     },
     tol: F32,
-    readsShape: onGpu,
     errors: [notSquare('slogdet', () => linalg.slogdet(zeros([2, 3])))],
   },
   slogdet_singular: {
@@ -123,7 +116,6 @@ export const REGISTRY_LINALG: Registry = {
     // The log of |det| at a singular matrix has no derivative.
     gradcheck: false,
     gradgrad: false,
-    readsShape: onGpu,
   },
   qr: {
     call: (a) => {
@@ -132,7 +124,6 @@ export const REGISTRY_LINALG: Registry = {
     },
     // grad_of_grad of the wide case goes through two triangular solves with R: float32 keeps ~3 digits.
     tol: { float32: { rtol: 3e-3, atol: 1e-4 } },
-    readsShape: onGpu,
     errors: [
       { name: '1-d input', run: () => linalg.qr(zeros([3])), type: ShapeError, message: 'linalg.qr: A must have at least 2 dims, got [3]' },
       { name: 'unsupported mode', run: () => linalg.qr(zeros([3, 3]), { mode: 'complete' as 'reduced' }), type: RangeArgError, message: "linalg.qr: unsupported mode 'complete' (expected 'reduced')" },
@@ -144,7 +135,6 @@ export const REGISTRY_LINALG: Registry = {
       return [r.eigenvalues, abs(r.eigenvectors)];
     },
     tol: F32,
-    readsShape: onGpu,
     errors: [notSquare('eigh', () => linalg.eigh(zeros([2, 3])))],
   },
   svd_abs: {
@@ -153,7 +143,6 @@ export const REGISTRY_LINALG: Registry = {
       return [abs(r.U), r.S, abs(r.Vh)];
     },
     tol: F32,
-    readsShape: onGpu,
     errors: [
       {
         name: 'full matrices of a non-square input', run: () => linalg.svd(zeros([2, 3])), type: RangeArgError,
@@ -170,7 +159,6 @@ export const REGISTRY_LINALG: Registry = {
       ord: (num(k.ord) ?? k.ord) as MatrixOrd | undefined, dim: k.dim as [number, number] | undefined, keepdim: k.keepdim as boolean | undefined,
     }),
     tol: F32,
-    readsShape: (_a: A, k: K) => k.ord === 'nuc' || k.ord === 2 || k.ord === -2,
     errors: [
       { name: 'unsupported ord', run: () => linalg.matrixNorm(zeros([2, 2]), { ord: 3 as MatrixOrd }), type: RangeArgError, message: "linalg.matrixNorm: unsupported ord 3 (expected 'fro', 'nuc', ±1, ±2 or ±Infinity)" },
     ],

@@ -20,8 +20,6 @@ function gptManual(): gpt.GPT {
   return model;
 }
 
-const GP_GPU = 'linalg.cholesky, solveTriangular and slogdet have no webgpu kernels';
-
 /** The GP with log det K from linalg.slogdet instead of the Cholesky diagonal. */
 function gpSlogdet(): gp.ExactGP {
   const model = gp.build();
@@ -79,8 +77,8 @@ export const CASES: ZooCase[] = [
       return { out: recon, loss: vae.vaeLoss(recon, x!, mu, logvar) };
     },
   },
-  { label: 'gp (log det from the Cholesky diagonal)', fixture: 'gp', build: gp.build, run: gpRun, notOnWebgpu: GP_GPU },
-  { label: 'gp (log det from linalg.slogdet)', fixture: 'gp', build: gpSlogdet, run: gpRun, notOnWebgpu: GP_GPU },
+  { label: 'gp (log det from the Cholesky diagonal)', fixture: 'gp', build: gp.build, run: gpRun },
+  { label: 'gp (log det from linalg.slogdet)', fixture: 'gp', build: gpSlogdet, run: gpRun },
 ];
 
 /** The case of a label. */

@@ -4,17 +4,17 @@
  * `model.to('webgpu')` (its inputs with `x.to('webgpu')`), and its output,
  * loss, gradients and three optimizer steps are read back with the async
  * readers and compared with PyTorch's float64 goldens to 1e-4, as on the CPU
- * (zoo.test.ts); the GP, whose linear algebra has no webgpu kernels yet, is
- * refused with a DeviceError (checked). Runs on a real adapter, SwiftShader where no GPU is at hand
+ * (zoo.test.ts), the GP's Cholesky, triangular solves and slogdet included
+ * (their WGSL kernels). Runs on a real adapter, SwiftShader where no GPU is at hand
  * (see test/backend/webgpu-helpers.ts); the models are a few thousand
  * parameters, small enough for it.
  */
 import { describe, expect, it } from 'vitest';
-import { DeviceError, getBackend, ones, zeros } from 'adjoint';
+import { getBackend, ones, zeros } from 'adjoint';
 import { LSTM, LSTMCell } from 'adjoint/nn';
 import { setupWebGPU } from '../backend/webgpu-helpers.js';
-import { CASES, caseOf } from './cases.js';
-import { checkForwardBackward, checkTraining, loadGolden, loaded } from './harness.js';
+import { CASES } from './cases.js';
+import { checkForwardBackward, checkTraining, loadGolden } from './harness.js';
 
 const skip = await setupWebGPU();
 // SwiftShader compiles each new kernel on first use: the first model pays about a minute for that, later ones seconds.
@@ -35,16 +35,6 @@ describe.skipIf(skip !== null)('model zoo on webgpu (float32)', () => {
     expect(h1.backend).toBe('webgpu');
     expect((await h1.toTypedArrayAsync()).length).toBe(8);
   }, TIMEOUT);
-
-  it('refuses the GP, whose linear algebra has no webgpu kernels yet, with a DeviceError that says what to do', () => {
-    const c = caseOf('gp (log det from the Cholesky diagonal)');
-    expect(c.notOnWebgpu).toBeDefined();
-    const g = loadGolden(c.fixture);
-    const model = loaded(c, g, { backend: 'webgpu', dtype: 'float32' });
-    const [x, y] = [g.inputs.get('x')!, g.inputs.get('y')!].map((t) => t.to('float32').to('webgpu'));
-    expect(() => c.run(model, { x: x!, y: y! })).toThrow(DeviceError);
-    expect(() => c.run(model, { x: x!, y: y! })).toThrow(/linalg\.cholesky: has no webgpu kernel yet/);
-  });
 
   for (const c of CASES.filter((k) => k.notOnWebgpu === undefined)) {
     describe(c.label, () => {

@@ -257,7 +257,7 @@ export const webgpuBackend: Backend = {
     if (total > 0) col2imInto(strided('col2im', cols), strides6, g, out.box, dtype);
     return out;
   },
-  linalg(op) {
-    return linalgOnGpu(op);
+  linalg(op, inputs, options, dtype) {
+    return linalgOnGpu(op, inputs, options, dtype);
   },
 };
