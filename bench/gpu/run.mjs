@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // G3, G4, G6 and G10 of shared/BENCHMARKS.md on adjoint's `webgpu` backend and, in the same run, on
 // jax-js's and TensorFlow.js's webgpu backends. Runs with plain `node` on the built package (dist/):
-//   npm run build && node bench/gpu/run.mjs [--quick] [--only adjoint,jaxjs,tfjs] [--out bench/GPU.md]
+//   npm run build && node bench/gpu/run.mjs [--quick] [--only adjoint,adjoint-webgpu-compiled,jaxjs,tfjs] [--out bench/GPU.md]
+// (adjoint-webgpu-compiled: G4 and G6 with the step under `compile`.)
 // Writes JSON lines to stdout and bench/gpu/results.jsonl, and the table to bench/GPU.md (with the adapter).
 // --quick: small sizes, for SwiftShader (a smoke test; its numbers mean nothing).
 import { spawn } from "node:child_process";
@@ -14,7 +15,7 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const quick = flag("--quick");
-const impls = opt("--only", "adjoint,jaxjs,tfjs").split(",");
+const impls = opt("--only", "adjoint,adjoint-webgpu-compiled,jaxjs,tfjs").split(",");
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = opt("--out", `${here}../GPU.md`);
 const jsonl = `${here}results.jsonl`;

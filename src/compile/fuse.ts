@@ -1,13 +1,25 @@
 /**
- * Fusion: runs of consecutive elementwise primitives on one CPU backend, of
- * one float dtype and one output shape, become one generated loop (one pass
- * over memory, no intermediate buffers for results used only inside the
- * run). Each op is rounded to the dtype as the unfused kernels round it
- * (`Math.fround` per op for float32), so results are the unfused ones.
+ * Fusion: groups of elementwise primitives on one backend, of one float
+ * dtype and one output shape, become one generated loop (one pass over
+ * memory, no intermediate buffers for results used only inside the group),
+ * optionally ended by a sum over every element of one of the group's values.
+ * Each op is rounded to the dtype as the unfused kernels round it
+ * (`Math.fround` per op for float32), so results are the unfused ones to
+ * float32 rounding (the sum accumulates in float64, as the js kernels do).
  *
- * Inputs a loop reads: contiguous views of the output's shape, or one
- * element broadcast (a scalar). Other geometries end a run.
+ * A group need not be consecutive: a step joins the open group when every
+ * input it reads is made by the group or ready where the group starts (not
+ * made or written in place by a step in between); the generated loop runs
+ * where the group's first step was. Inputs are any views broadcast to the
+ * output's shape (strides 0 on broadcast dims): the loop nests over the
+ * output's dims, collapsed where every input allows, with one running
+ * position per strided input.
+ *
+ * On `webgpu` a group (float32) becomes one WGSL kernel instead
+ * (`backend/webgpu/kernels/fused.ts`), with at most `GPU_BINDINGS` buffers.
  */
+import type { Storage, TypedArray } from '../backend/index.js';
+import { canFuseOnGpu, fusedProgram, runFused, type FusedOperand } from '../backend/webgpu/kernels/fused.js';
 import { sizeOf, type Tensor } from '../tensor/index.js';
 import type { FusedKernel, Program, Ref, Step } from './program.js';
 
@@ -28,52 +40,182 @@ const BINARY: Record<string, Expr> = {
 /** Generated loops so far (each gets its own name in profiles). */
 let fusedCount = 0;
 
-/** Smallest run worth a generated loop. */
+/** Smallest group worth a generated loop. */
 const MIN_RUN = 2;
+/**
+ * Largest group per loop: V8 optimises only functions of moderate size (a loop of a
+ * thousand ops stays in its interpreter), so longer chains become several loops.
+ */
+const MAX_RUN = 40;
+/** Buffers a fused WGSL kernel binds at most (WebGPU's default maxStorageBuffersPerShaderStage). */
+const GPU_BINDINGS = 8;
 
-const contiguousOf = (r: Ref, shape: readonly number[]): boolean => {
-  if (r.shape.length !== shape.length) return false;
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (r.shape[i] !== shape[i]) return false;
-    if (shape[i] !== 1 && r.strides[i] !== s) return false;
-    s *= shape[i]!;
+type Prim = Step & { kind: 'prim' };
+interface Group {
+  /** Where the group's loop runs (index into the output list). */
+  at: number;
+  members: { step: Prim; index: number }[];
+  /** Slots the members make. */
+  made: Set<number>;
+  shape: readonly number[];
+  dtype: 'float32' | 'float64';
+  backend: string;
+  /** A sum over every element of a member's value, ending the group (and its step index). */
+  reduce: { step: Prim; index: number } | null;
+}
+
+/** `r` broadcast to `shape`: its strides per output dim (0 on broadcast dims), or null if it is not broadcastable. */
+function stridesIn(r: Ref, shape: readonly number[]): number[] | null {
+  const n = shape.length;
+  if (r.shape.length > n) return null;
+  const out: number[] = [];
+  for (let d = 0; d < n; d++) {
+    const k = d - (n - r.shape.length);
+    const size = k >= 0 ? r.shape[k]! : 1;
+    if (size !== shape[d] && size !== 1) return null;
+    out.push(k < 0 || size === 1 ? 0 : r.strides[k]!);
   }
-  return true;
+  return out;
+}
+
+const rowMajor = (shape: readonly number[]): number[] => {
+  const s = new Array<number>(shape.length);
+  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d]!;
+  }
+  return s;
 };
-const isScalar = (r: Ref): boolean => r.shape.every((n, i) => n === 1 || r.strides[i] === 0);
+
+/** The output shape of an elementwise prim step: its inputs broadcast. */
+function outShape(s: Prim): readonly number[] {
+  if (s.ins.length === 1) return s.ins[0]!.shape;
+  const a = s.ins[0]!.shape;
+  const b = s.ins[1]!.shape;
+  const n = Math.max(a.length, b.length);
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    r.push(x === 1 ? y : x);
+  }
+  return r;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
 
 /**
- * Fuses the program's elementwise runs in place (CPU backends only) and
- * notes each fusion in `p.fusions`.
+ * Fuses the program's elementwise groups in place (generated JS loops on js
+ * and wasm, WGSL kernels on webgpu) and notes each fusion in `p.fusions`.
  *
  * @example
  * fuse(prog);
  */
 export function fuse(p: Program): void {
-  const uses = new Map<number, number>(); // last step index reading each slot
+  const readers = new Map<number, number[]>(); // slot → indices of the steps reading it
   p.steps.forEach((s, i) => {
-    for (const slot of inputsOf(s)) uses.set(slot, i);
+    for (const slot of inputsOf(s)) {
+      const list = readers.get(slot) ?? [];
+      list.push(i);
+      readers.set(slot, list);
+    }
   });
   const roots = rootsOf(p);
-  const out: Step[] = [];
-  let run: { step: Step & { kind: 'prim' }; index: number }[] = [];
+  const out: (Step | null)[] = [];
+  let group: Group | null = null;
+  /** Slots made or written by the steps between the group's start and now (not by members). */
+  let between = new Set<number>();
   const flush = (): void => {
-    if (run.length >= MIN_RUN) out.push(...emit(p, run, uses, roots));
-    else out.push(...run.map((r) => r.step));
-    run = [];
-  };
-  p.steps.forEach((s, i) => {
-    const ok = fusable(p, s, run.length > 0 ? run[0]!.step : null);
-    if (!ok) {
-      flush();
-      out.push(s);
+    if (group === null) return;
+    const g = group;
+    group = null;
+    between = new Set();
+    if (g.members.length + (g.reduce !== null ? 1 : 0) >= MIN_RUN) {
+      out[g.at] = emit(p, g, readers, roots);
       return;
     }
-    run.push({ step: s as Step & { kind: 'prim' }, index: i });
+    // Too small: the single member stays where it was (the group's start), the reduction after it.
+    out[g.at] = g.members[0]!.step;
+    if (g.reduce !== null) out.push(g.reduce.step);
+  };
+  p.steps.forEach((s, i) => {
+    const info = elementwise(p, s);
+    if (info !== null && group !== null && canJoin(group, s as Prim, info, between)) {
+      group.members.push({ step: s as Prim, index: i });
+      group.made.add((s as Prim).out);
+      return;
+    }
+    if (group !== null && info === null && endsWithSum(p, group, s, between)) {
+      group.reduce = { step: s as Prim, index: i };
+      flush();
+      return;
+    }
+    if (info !== null) {
+      flush();
+      out.push(null);
+      group = { at: out.length - 1, members: [{ step: s as Prim, index: i }], made: new Set([(s as Prim).out]), ...info, reduce: null };
+      return;
+    }
+    out.push(s);
+    // A step in between leaves the group open; what it makes or writes cannot be read by later members.
+    if (group !== null) {
+      if (s.kind === 'raw') between.add(s.out ?? s.writes!);
+      else if (s.kind === 'prim') between.add(s.out);
+      else if (s.kind === 'fused') for (const x of s.outs) between.add(x);
+    }
   });
   flush();
-  p.steps = out;
+  p.steps = out.filter((s): s is Step => s !== null);
+}
+
+/** The group a fusable step would form: shape, dtype, backend; null when it cannot be fused. */
+function elementwise(p: Program, s: Step): { shape: readonly number[]; dtype: 'float32' | 'float64'; backend: string } | null {
+  if (s.kind !== 'prim' || !(s.prim in UNARY || s.prim in BINARY)) return null;
+  const storage = p.traced[s.out];
+  if (storage === null || storage === undefined) return null;
+  if (storage.dtype !== 'float32' && storage.dtype !== 'float64') return null;
+  const gpu = storage.backend === 'webgpu';
+  if (gpu && !canFuseOnGpu(s.prim)) return null;
+  const shape = outShape(s);
+  for (const r of s.ins) {
+    const st = p.traced[r.slot];
+    if (st !== null && st !== undefined && (st.dtype !== storage.dtype || (st.backend === 'webgpu') !== gpu)) return null;
+    if (stridesIn(r, shape) === null) return null;
+  }
+  return { shape, dtype: storage.dtype, backend: storage.backend };
+}
+
+function canJoin(g: Group, s: Prim, info: { shape: readonly number[]; dtype: string; backend: string }, between: ReadonlySet<number>): boolean {
+  if (g.reduce !== null || g.members.length >= MAX_RUN || info.dtype !== g.dtype || info.backend !== g.backend || !sameShape(info.shape, g.shape)) return false;
+  // Every input is ready where the group's loop runs, and a value the group makes is read as made
+  // (row-major, of the group's shape: the loop holds it per output position).
+  if (!s.ins.every((r) => !between.has(r.slot) && (!g.made.has(r.slot) || asMade(r, g.shape)))) return false;
+  if (g.backend !== 'webgpu') return true;
+  // A WGSL kernel binds each input view and each value it may write (every member, at most).
+  const views = new Set<string>();
+  for (const m of [...g.members.map((x) => x.step), s]) {
+    for (const r of m.ins) if (!g.made.has(r.slot)) views.add(`${r.slot}/${r.offset}/${r.strides.join(',')}/${r.shape.join(',')}`);
+  }
+  return views.size + g.members.length + 1 <= GPU_BINDINGS;
+}
+
+/** Whether `r` views a slot exactly as the group's loop makes it: row-major over `shape`, offset 0. */
+function asMade(r: Ref, shape: readonly number[]): boolean {
+  const rm = rowMajor(shape);
+  return r.offset === 0 && sameShape(r.shape, shape) && r.strides.every((x, d) => shape[d] === 1 || x === rm[d]);
+}
+
+/** Whether `s` is a sum over every element of a value the group makes (seen as the group's output shape). */
+function endsWithSum(p: Program, g: Group, s: Step, between: ReadonlySet<number>): boolean {
+  if (g.backend === 'webgpu') return false;
+  if (s.kind !== 'prim' || s.prim !== 'sum' || s.ins.length !== 1) return false;
+  const r = s.ins[0]!;
+  if (!g.made.has(r.slot) || between.has(r.slot)) return false;
+  if (!asMade(r, g.shape)) return false;
+  const dims = (s.p as { dims: readonly number[] }).dims;
+  if (!r.shape.every((n, d) => n === 1 || dims.includes(d))) return false;
+  const storage = p.traced[s.out];
+  return storage !== null && storage !== undefined && storage.dtype === g.dtype && storage.length === 1;
 }
 
 function inputsOf(s: Step): number[] {
@@ -94,82 +236,162 @@ function rootsOf(p: Program): Set<number> {
   return live;
 }
 
-/** The traced output tensor geometry of a prim step: contiguous of the broadcast shape. */
-function outShape(s: Step & { kind: 'prim' }): readonly number[] {
-  if (s.ins.length === 1) return s.ins[0]!.shape;
-  const a = s.ins[0]!.shape;
-  const b = s.ins[1]!.shape;
-  const n = Math.max(a.length, b.length);
-  const r: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    r.push(x === 1 ? y : x);
+/** The output's dims merged where every strided input (and the row-major output) allows. */
+function collapseDims(shape: readonly number[], strided: number[][]): { shape: number[]; strides: number[][] } {
+  const outS = rowMajor(shape);
+  const dims: number[] = [];
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  const cs: number[] = [];
+  const cst: number[][] = strided.map(() => []);
+  const outC: number[] = [];
+  for (const d of dims) {
+    const last = cs.length - 1;
+    const mergeable = last >= 0 && outC[last] === outS[d]! * shape[d]! && strided.every((st, k) => cst[k]![last] === st[d]! * shape[d]!);
+    if (mergeable) {
+      cs[last] = cs[last]! * shape[d]!;
+      outC[last] = outS[d]!;
+      strided.forEach((st, k) => (cst[k]![last] = st[d]!));
+    } else {
+      cs.push(shape[d]!);
+      outC.push(outS[d]!);
+      strided.forEach((st, k) => cst[k]!.push(st[d]!));
+    }
   }
-  return r;
+  return { shape: cs, strides: cst };
 }
 
-function fusable(p: Program, s: Step, head: (Step & { kind: 'prim' }) | null): boolean {
-  if (s.kind !== 'prim' || !(s.prim in UNARY || s.prim in BINARY)) return false;
-  const storage = p.traced[s.out];
-  if (storage === null || storage === undefined || storage.backend === 'webgpu') return false;
-  if (storage.dtype !== 'float32' && storage.dtype !== 'float64') return false;
-  const shape = outShape(s);
-  if (head !== null) {
-    const h = p.traced[head.out]!;
-    if (h.dtype !== storage.dtype || h.backend !== storage.backend) return false;
-    const hs = outShape(head);
-    if (hs.length !== shape.length || hs.some((n, i) => n !== shape[i])) return false;
-  }
-  return s.ins.every((r) => {
-    const st = p.traced[r.slot];
-    return (st === null || st === undefined || (st.dtype === storage.dtype && st.backend !== 'webgpu')) && (contiguousOf(r, shape) || isScalar(r));
-  });
-}
-
-function emit(p: Program, run: { step: Step & { kind: 'prim' }; index: number }[], uses: Map<number, number>, roots: Set<number>): Step[] {
-  const last = run[run.length - 1]!.index;
+function emit(p: Program, g: Group, readers: ReadonlyMap<number, number[]>, roots: ReadonlySet<number>): Step {
+  if (g.backend === 'webgpu') return emitGpu(p, g, readers, roots);
+  const members = new Set(g.members.map((m) => m.index));
   const made = new Map<number, string>(); // slot → local variable
   const inputs: Ref[] = [];
   const inputKey = new Map<string, number>();
-  const head: string[] = [];
+  const kinds: ('scalar' | 'contiguous' | 'strided')[] = [];
+  const stridesOf: number[][] = [];
   const body: string[] = [];
-  const dtype = p.traced[run[0]!.step.out]!.dtype as 'float32' | 'float64';
-  const shape = outShape(run[0]!.step);
+  const { shape, dtype } = g;
+  const outStrides = rowMajor(shape);
   const round = dtype === 'float32' ? (e: string): string => `Math.fround(${e})` : (e: string): string => e;
   const operand = (r: Ref): string => {
     const local = made.get(r.slot);
     if (local !== undefined) return local;
-    const scalar = !contiguousOf(r, shape);
-    const key = `${r.slot}/${scalar ? 's' : 'c'}/${r.offset}`;
+    const st = stridesIn(r, shape)!;
+    const kind = st.every((x, d) => x === 0 || shape[d] === 1) ? 'scalar' : st.every((x, d) => shape[d] === 1 || x === outStrides[d]) ? 'contiguous' : 'strided';
+    const key = `${r.slot}/${kind}/${r.offset}/${st.join(',')}`;
     let k = inputKey.get(key);
     if (k === undefined) {
       k = inputs.length;
       inputKey.set(key, k);
       inputs.push(r);
-      head.push(scalar ? `const s${k} = I[${k}][${r.offset}];` : `const a${k} = I[${k}];`);
+      kinds.push(kind);
+      stridesOf.push(st);
     }
-    return scalar ? `s${k}` : `a${k}[${r.offset === 0 ? 'i' : `i + ${r.offset}`}]`;
+    if (kind === 'scalar') return `s${k}`;
+    if (kind === 'contiguous') return `a${k}[${r.offset === 0 ? 'i' : `i + ${r.offset}`}]`;
+    return `a${k}[q${k}]`;
   };
   const outs: number[] = [];
   const ops: string[] = [];
-  run.forEach(({ step }, j) => {
+  g.members.forEach(({ step }, j) => {
     const args = step.ins.map(operand);
     const e = step.ins.length === 1 ? UNARY[step.prim]!(args[0]!) : BINARY[step.prim]!(args[0]!, args[1]!);
     body.push(`const t${j} = ${round(e)};`);
     made.set(step.out, `t${j}`);
     ops.push(step.prim);
-    if (roots.has(step.out) || (uses.get(step.out) ?? -1) > last) outs.push(step.out);
+    const seenOutside = (readers.get(step.out) ?? []).some((i) => !members.has(i) && i !== g.reduce?.index);
+    if (roots.has(step.out) || seenOutside) outs.push(step.out);
   });
   const n = sizeOf(shape);
-  const stores = outs.map((slot, k) => `O[${k}][i] = ${made.get(slot)!};`);
-  const source = `${head.join('\n')}\nfor (let i = 0; i < ${n}; i++) {\n${body.join('\n')}\n${stores.join('\n')}\n}`;
+  const sizes = outs.map(() => n);
+  const stores = outs.map((slot, k) => `o${k}[i] = ${made.get(slot)!};`);
+  let reduceOut = -1;
+  if (g.reduce !== null) {
+    ops.push('sum');
+    reduceOut = outs.length;
+    outs.push(g.reduce.step.out);
+    sizes.push(1);
+    stores.push(`acc += ${made.get(g.reduce.step.ins[0]!.slot)!};`);
+  }
+  // The loop nest: strided inputs walk their own positions; the rest index by the flat output position i.
+  const strided = inputs.flatMap((_r, k) => (kinds[k] === 'strided' ? [k] : []));
+  const nest = collapseDims(shape, strided.map((k) => stridesOf[k]!));
+  const head: string[] = [
+    ...inputs.map((r, k) => (kinds[k] === 'scalar' ? `const s${k} = I[${k}][${r.offset}];` : `const a${k} = I[${k}];`)),
+    ...outs.map((_s, k) => `const o${k} = O[${k}];`),
+  ];
+  if (g.reduce !== null) head.push('let acc = 0;');
+  let loop: string;
+  const inner = `${body.join('\n')}\n${stores.join('\n')}`;
+  if (strided.length === 0) {
+    loop = `for (let i = 0; i < ${n}; i++) {\n${inner}\n}`;
+  } else {
+    // One loop per collapsed dim; q<k>_<d> is input k's position at depth d.
+    const depth = nest.shape.length;
+    const lines: string[] = ['let i = 0;'];
+    for (let d = 0; d < depth; d++) {
+      const from = (k: number): string => (d === 0 ? String(inputs[k]!.offset) : `q${k}_${d - 1}`);
+      lines.push(`for (let d${d} = 0${strided.map((k) => `, q${k}_${d} = ${from(k)}`).join('')}; d${d} < ${nest.shape[d]}; d${d}++${strided.map((k, j) => `, q${k}_${d} += ${nest.strides[j]![d]}`).join('')}) {`);
+    }
+    lines.push(strided.map((k) => `const q${k} = q${k}_${depth - 1};`).join(' '));
+    lines.push(inner, 'i++;', '}'.repeat(depth));
+    loop = lines.join('\n');
+  }
+  const tail = g.reduce !== null ? `\no${reduceOut}[0] = ${round('acc')};` : '';
+  const source = `${head.join('\n')}\n${loop}${tail}`;
   // Named for profilers and stack traces (the loop has no file of its own).
   const named = `${source}\n//# sourceURL=adjoint-compile-fused-${++fusedCount}.js`;
-  const fn = new Function('O', 'I', named) as (o: unknown[], i: unknown[]) => void;
-  p.fusions.push(`${ops.length} ops [${summarize(ops)}] over [${shape.join(', ')}] ${dtype} -> one loop, ${inputs.length} inputs, ${outs.length} outputs`);
-  const kernel: FusedKernel = { ops, run: fn as unknown as FusedKernel['run'], size: n, dtype, source };
-  return [{ kind: 'fused', kernel, ins: inputs, outs }];
+  const fn = new Function('O', 'I', named) as (o: TypedArray[], i: TypedArray[]) => void;
+  const what = `${ops.length} ops [${summarize(ops)}] over [${shape.join(', ')}] ${dtype}`;
+  p.fusions.push(`${what} -> one loop, ${inputs.length} inputs (${strided.length} strided), ${outs.length} outputs`);
+  // The arrays are taken after every output is allocated (a wasm allocation may grow the memory, detaching views).
+  const run = (o: readonly Storage[], i: readonly Storage[]): void => fn(o.map(dataOf), i.map(dataOf));
+  const kernel: FusedKernel = { ops, run, sizes, dtype, source };
+  return { kind: 'fused', kernel, ins: inputs, outs };
+}
+
+function dataOf(s: Storage): TypedArray {
+  return (s as unknown as { data: TypedArray }).data;
+}
+
+/** A group on webgpu: one WGSL kernel, one thread per output element. */
+function emitGpu(p: Program, g: Group, readers: ReadonlyMap<number, number[]>, roots: ReadonlySet<number>): Step {
+  const members = new Set(g.members.map((m) => m.index));
+  const value = new Map<number, number>(); // slot → op index
+  const inputs: Ref[] = [];
+  const specs: { offset: number; strides: number[] }[] = [];
+  const inputKey = new Map<string, number>();
+  const operand = (r: Ref): FusedOperand => {
+    const j = value.get(r.slot);
+    if (j !== undefined) return { value: j };
+    const st = stridesIn(r, g.shape)!;
+    const key = `${r.slot}/${r.offset}/${st.join(',')}`;
+    let k = inputKey.get(key);
+    if (k === undefined) {
+      k = inputs.length;
+      inputKey.set(key, k);
+      inputs.push(r);
+      specs.push({ offset: r.offset, strides: st });
+    }
+    return { input: k };
+  };
+  const ops = g.members.map(({ step }, j) => {
+    const args = step.ins.map(operand);
+    value.set(step.out, j);
+    return { op: step.prim as string, args };
+  });
+  const outs: number[] = [];
+  const outputs: number[] = [];
+  g.members.forEach(({ step }, j) => {
+    if (roots.has(step.out) || (readers.get(step.out) ?? []).some((i) => !members.has(i))) {
+      outs.push(step.out);
+      outputs.push(j);
+    }
+  });
+  const k = fusedProgram({ shape: g.shape, inputs: specs, ops, outputs });
+  const names = ops.map((o) => o.op);
+  p.fusions.push(`${names.length} ops [${summarize(names)}] over [${g.shape.join(', ')}] float32 -> one WGSL kernel, ${inputs.length} inputs, ${outs.length} outputs`);
+  const kernel: FusedKernel = { ops: names, run: (o, i) => runFused(k, o, i), sizes: outs.map(() => k.size), dtype: 'float32', source: k.code };
+  return { kind: 'fused', kernel, ins: inputs, outs };
 }
 
 function summarize(ops: readonly string[]): string {

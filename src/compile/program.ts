@@ -45,10 +45,10 @@ export type Step =
 export interface FusedKernel {
   /** The primitives fused, in order (for the debug log). */
   readonly ops: readonly string[];
-  /** The generated loop: writes the outputs (contiguous) from the inputs' arrays. */
-  readonly run: (outs: readonly TypedArray[], ins: readonly TypedArray[]) => void;
-  /** Elements of each output. */
-  readonly size: number;
+  /** The generated kernel: writes the outputs (contiguous) from the inputs' whole storages (views' offsets and strides are in the kernel). */
+  readonly run: (outs: readonly Storage[], ins: readonly Storage[]) => void;
+  /** Elements of each output (1 for a sum ending the loop). */
+  readonly sizes: readonly number[];
   readonly dtype: 'float32' | 'float64';
   /** The fused kernel's source, for the debug log. */
   readonly source: string;

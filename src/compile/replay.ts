@@ -82,14 +82,14 @@ export function replay(p: Program, args: readonly Tensor[], other: readonly unkn
           kept = s.outs.map(() => null);
           PLANNED.set(s, kept);
         }
-        const outs = s.outs.map((slot, j) => {
+        for (let j = 0; j < s.outs.length; j++) {
           // Buffers of results nothing outside sees are planned once and reused by every call.
-          const o = kept[j] ?? raw.filled([k.size], k.dtype, 0, on).storage;
+          const slot = s.outs[j]!;
+          const o = kept[j] ?? raw.filled([k.sizes[j]!], k.dtype, 0, on).storage;
           if (!p.roots.has(slot)) kept[j] = o;
           bufs[slot] = o;
-          return dataOf(o);
-        });
-        k.run(outs, s.ins.map((r) => dataOf(bufs[r.slot]!)));
+        }
+        k.run(s.outs.map((slot) => bufs[slot]!), s.ins.map((r) => bufs[r.slot]!));
         break;
       }
       case 'read': {
@@ -103,10 +103,6 @@ export function replay(p: Program, args: readonly Tensor[], other: readonly unkn
   for (const e of p.gradEffects) e.owner._grad = e.ref !== null ? view(bufs, e.ref) : e.external;
   for (const b of p.bumps) b.tensor._v += b.by;
   return build(p.out, bufs, other);
-}
-
-function dataOf(s: Storage): TypedArray {
-  return (s as unknown as { data: TypedArray }).data;
 }
 
 function build(o: OutTree, bufs: readonly (Storage | undefined)[], other: readonly unknown[]): unknown {

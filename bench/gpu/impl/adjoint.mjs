@@ -14,8 +14,11 @@ export async function setup() {
 
 const t = (values, shape, opts = {}) => A.tensor(Float32Array.from(values), { shape, ...opts });
 
+/** `f`, under `compile` for the adjoint-webgpu-compiled rows (traced at the first warm-up step, replayed after). */
+const maybeCompiled = (f, compiled) => (compiled ? A.compile(f) : f);
+
 /** The W4 MLP (BENCHMARKS.md) at `batch` rows (X's 128 rows repeated), trained by SGD; one step reads the loss. */
-function mlpStep(batch) {
+function mlpStep(batch, compiled = false) {
   const d = data.mlpMnist();
   const rows = Float32Array.from({ length: batch * 784 }, (_, i) => d.X[i % (128 * 784)]);
   const X = t(rows, [batch, 784]);
@@ -25,21 +28,72 @@ function mlpStep(batch) {
   const opt = new SGD(params, { lr: 0.01 });
   const check = {};
   let n = 0;
+  const train = maybeCompiled(() => {
+    opt.zeroGrad();
+    const h1 = relu(X.matmul(W1).add(b1));
+    const h2 = relu(h1.matmul(W2).add(b2));
+    const loss = crossEntropy(h2.matmul(W3).add(b3), y);
+    loss.backward();
+    opt.step();
+    return loss;
+  }, compiled);
   return {
     check,
     async step() {
-      opt.zeroGrad();
-      const h1 = relu(X.matmul(W1).add(b1));
-      const h2 = relu(h1.matmul(W2).add(b2));
-      const loss = crossEntropy(h2.matmul(W3).add(b3), y);
-      loss.backward();
-      opt.step();
-      const v = await loss.itemAsync();
+      const v = await train().itemAsync();
       if (n < 2) check[`loss${n}`] = v;
       n++;
     },
   };
 }
+
+/** G6: conv2d + relu + sum, forward and backward (W6's shapes, or ResNet scale); one step reads the loss. */
+function convStep(kind, compiled = false) {
+  if (kind === "W6") {
+    const d = data.convInputs();
+    const X = t(d.X, [32, 1, 28, 28]);
+    const W = t(d.W, [32, 1, 3, 3], { requiresGrad: true });
+    const check = {};
+    const run = maybeCompiled(() => {
+      W.grad = null;
+      const loss = relu(conv2d(X, W)).sum();
+      loss.backward();
+      return loss;
+    }, compiled);
+    return {
+      check,
+      async step() {
+        check.loss = await run().itemAsync();
+      },
+    };
+  }
+  // ResNet scale: X [64,64,56,56], W [64,64,3,3], padding 1, backward to X and W.
+  A.manualSeed(7);
+  const X = A.rand([64, 64, 56, 56]).sub(0.5).requiresGrad_();
+  const W = A.rand([64, 64, 3, 3]).sub(0.5).div(24).requiresGrad_();
+  const run = maybeCompiled(() => {
+    X.grad = null;
+    W.grad = null;
+    const loss = relu(conv2d(X, W, null, { padding: 1 })).sum();
+    loss.backward();
+    return loss;
+  }, compiled);
+  return {
+    flops: 3 * 2 * 64 * 64 * 56 * 56 * 64 * 9,
+    async step() {
+      await run().itemAsync();
+    },
+  };
+}
+
+/**
+ * The adjoint-webgpu-compiled rows (bench/gpu/impl/adjoint-webgpu-compiled.mjs): G4 and G6 with
+ * each step under `compile` (fused WGSL elementwise kernels, planned buffers, one submit per step).
+ */
+export const compiledWorkloads = {
+  G4: (batch) => mlpStep(batch, true),
+  G6: (kind) => convStep(kind, true),
+};
 
 export const workloads = {
   G3(n, { reps }) {
@@ -55,37 +109,7 @@ export const workloads = {
     };
   },
   G4: (batch) => mlpStep(batch),
-  G6(kind) {
-    if (kind === "W6") {
-      const d = data.convInputs();
-      const X = t(d.X, [32, 1, 28, 28]);
-      const W = t(d.W, [32, 1, 3, 3], { requiresGrad: true });
-      const check = {};
-      return {
-        check,
-        async step() {
-          W.grad = null;
-          const loss = relu(conv2d(X, W)).sum();
-          loss.backward();
-          check.loss = await loss.itemAsync();
-        },
-      };
-    }
-    // ResNet scale: X [64,64,56,56], W [64,64,3,3], padding 1, backward to X and W.
-    A.manualSeed(7);
-    const X = A.rand([64, 64, 56, 56]).sub(0.5).requiresGrad_();
-    const W = A.rand([64, 64, 3, 3]).sub(0.5).div(24).requiresGrad_();
-    return {
-      flops: 3 * 2 * 64 * 64 * 56 * 56 * 64 * 9,
-      async step() {
-        X.grad = null;
-        W.grad = null;
-        const loss = relu(conv2d(X, W, null, { padding: 1 })).sum();
-        loss.backward();
-        await loss.itemAsync();
-      },
-    };
-  },
+  G6: (kind) => convStep(kind),
   /** G10: W4 steps with no freeing by hand; GPU bytes in use at each checkpoint. */
   async G10(checkpoints) {
     const s = mlpStep(128);
