@@ -2,11 +2,14 @@
  * The `js` backend: plain TypeScript loops over typed arrays. Short and
  * obviously correct; the oracle the fast backends are checked against.
  *
- * Every kernel follows one pattern: turn each strided input view into the list
- * of its element positions in row-major order (`positions`, skipped when the
- * view is contiguous), then run one flat loop; the window kernels (`im2col`,
- * `col2im`) walk the strides directly. Arithmetic is done in float64
- * and rounded once when stored (float32 results are rounded per op).
+ * The elementwise kernels, copies and reductions walk strided views row by
+ * row (`Rows`: the dims every view steps through as one are merged, size-1
+ * dims dropped, and each row is a flat loop with one stride per view), so a
+ * broadcast or transposed input costs no more than a contiguous one and no
+ * list of positions is made; matmul, gather and scatterAdd use the batch or
+ * index positions (`positionsOf`); the window kernels (`im2col`, `col2im`)
+ * walk the strides directly. Arithmetic is done in float64 and rounded once
+ * when stored (float32 results are rounded per op).
  */
 import { RangeArgError } from '../errors.js';
 import { erf, remainder, roundHalfEven, sigmoid, sign } from './math.js';
@@ -90,15 +93,77 @@ export function positionsOf(shape: readonly number[], strides: readonly number[]
   return out;
 }
 
-/** Positions of a view's elements, or null when it is contiguous (position = offset + i). */
-function positions(v: View): Int32Array | null {
-  return isContiguous(v) ? null : positionsOf(v.shape, v.strides, v.offset);
+/**
+ * A row-major walk over views of one shape, a row at a time: `len` elements
+ * per row, view `k` at positions `base[k] + j·step[k]` (j < len) in the
+ * current row; `next()` moves every view to the next row. Dims that every
+ * view steps through as one are merged and size-1 dims dropped first, so a
+ * contiguous view is one row and a broadcast one has a stride of 0.
+ *
+ * @example
+ * const w = new Rows([2, 3], [[3, 1], [0, 1]], [0, 0]); // w.rows 2, w.len 3, w.step [1, 1]
+ */
+export class Rows {
+  /** Rows to visit (0 for an empty shape). */
+  readonly rows: number;
+  /** Elements per row. */
+  readonly len: number;
+  /** Each view's stride along a row. */
+  readonly step: number[];
+  /** Each view's position of the current row's first element. */
+  readonly base: number[];
+  private readonly shape: number[];
+  private readonly strides: number[][];
+  private readonly idx: number[];
+
+  constructor(shape: readonly number[], strides: readonly (readonly number[])[], offsets: readonly number[]) {
+    const k = strides.length;
+    const dims: number[] = [];
+    const st: number[][] = strides.map(() => []);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const n = shape[d]!;
+      if (n === 1) continue;
+      const last = dims.length - 1;
+      // Merge into the inner dim when every view's stride here is the inner stride times the inner size.
+      if (last >= 0 && strides.every((s, v) => s[d] === st[v]![last]! * dims[last]!)) {
+        dims[last] = dims[last]! * n;
+        continue;
+      }
+      dims.push(n);
+      for (let v = 0; v < k; v++) st[v]!.push(strides[v]![d]!);
+    }
+    dims.reverse();
+    for (const s of st) s.reverse();
+    const total = shape.reduce((a, n) => a * n, 1);
+    const nd = dims.length;
+    this.len = nd === 0 ? 1 : dims[nd - 1]!;
+    this.rows = total === 0 ? 0 : total / this.len;
+    this.step = st.map((s) => (nd === 0 ? 0 : s[nd - 1]!));
+    this.base = [...offsets];
+    this.shape = dims.slice(0, Math.max(nd - 1, 0));
+    this.strides = st.map((s) => s.slice(0, Math.max(nd - 1, 0)));
+    this.idx = new Array<number>(this.shape.length).fill(0);
+  }
+
+  /** Moves every view to the next row (row-major order of the outer dims). */
+  next(): void {
+    const { shape, strides, idx, base } = this;
+    const k = base.length;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const n = shape[d]!;
+      if (++idx[d]! < n) {
+        for (let v = 0; v < k; v++) base[v] = base[v]! + strides[v]![d]!;
+        return;
+      }
+      idx[d] = 0;
+      for (let v = 0; v < k; v++) base[v] = base[v]! - strides[v]![d]! * (n - 1);
+    }
+  }
 }
 
-/** True when every element of the view is the one at its offset (a broadcast scalar: strides 0 or size-1 dims). */
-function isConstant(v: View): boolean {
-  for (let d = 0; d < v.shape.length; d++) if (v.strides[d] !== 0 && v.shape[d] !== 1) return false;
-  return true;
+/** The row walk over views of one shape (the shape of the first). */
+function rowsOf(views: readonly View[]): Rows {
+  return new Rows(views[0]!.shape, views.map((v) => v.strides), views.map((v) => v.offset));
 }
 
 /** Reads every element of a view into a float64 array (row-major). */
@@ -106,9 +171,14 @@ function gatherValues(v: View): Float64Array {
   const n = sizeOf(v.shape);
   const src = dataOf(v);
   const out = new Float64Array(n);
-  const p = positions(v);
-  if (p === null) for (let i = 0; i < n; i++) out[i] = src[v.offset + i]!;
-  else for (let i = 0; i < n; i++) out[i] = src[p[i]!]!;
+  if (isContiguous(v)) {
+    for (let i = 0; i < n; i++) out[i] = src[v.offset + i]!;
+    return out;
+  }
+  const w = rowsOf([v]);
+  const { len, base } = w;
+  const s = w.step[0]!;
+  for (let r = 0, i = 0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) out[i++] = src[p]!;
   return out;
 }
 
@@ -166,29 +236,40 @@ const REDUCE: Record<ReduceOp, (acc: number, v: number) => number> = {
   min: (a, v) => (v < a || v !== v || a !== a ? (a !== a ? a : v) : a),
 };
 
+/**
+ * One row of a binary op: `out[i + j] = op(a[pa + j·sa], b[pb + j·sb])` for
+ * j < len. The arithmetic ops have their own loops (a call through the op
+ * table does not inline once several ops have run); the others call it.
+ */
+function binaryRow(
+  op: BinaryOp, out: TypedArray, i: number, len: number, a: TypedArray, pa: number, sa: number, b: TypedArray, pb: number, sb: number,
+): void {
+  const end = i + len;
+  switch (op) {
+    case 'add':
+      for (; i < end; i++, pa += sa, pb += sb) out[i] = a[pa]! + b[pb]!;
+      return;
+    case 'sub':
+      for (; i < end; i++, pa += sa, pb += sb) out[i] = a[pa]! - b[pb]!;
+      return;
+    case 'mul':
+      for (; i < end; i++, pa += sa, pb += sb) out[i] = a[pa]! * b[pb]!;
+      return;
+    case 'div':
+      for (; i < end; i++, pa += sa, pb += sb) out[i] = a[pa]! / b[pb]!;
+      return;
+    default: {
+      const f = BINARY[op];
+      for (; i < end; i++, pa += sa, pb += sb) out[i] = f(a[pa]!, b[pb]!);
+    }
+  }
+}
+
 /** Stores float64 values as `dtype` (bool: nonzero or NaN → 1). */
 function storeAs(dtype: DType, values: ArrayLike<number>): JsStorage {
   const out = makeArray(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0;
   else out.set(values);
-  return new JsStorage(dtype, out);
-}
-
-/** Runs `f` over the elements of views of one shape, writing a new storage of `dtype`. */
-function map(views: readonly View[], dtype: DType, f: (args: number[]) => number): Storage {
-  const n = sizeOf(views[0]!.shape);
-  const out = makeArray(dtype, n);
-  const k = views.length;
-  const datas = views.map(dataOf);
-  const pos = views.map(positions);
-  const args = new Array<number>(k);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < k; j++) {
-      const p = pos[j]!;
-      args[j] = datas[j]![p === null ? views[j]!.offset + i : p[i]!]!;
-    }
-    out[i] = f(args);
-  }
   return new JsStorage(dtype, out);
 }
 
@@ -258,10 +339,12 @@ export const jsBackend: Backend = {
   read(x) {
     const n = sizeOf(x.shape);
     const src = dataOf(x);
-    const p = positions(x);
-    if (p === null) return src.slice(x.offset, x.offset + n);
+    if (isContiguous(x)) return src.slice(x.offset, x.offset + n);
     const out = makeArray(x.storage.dtype, n);
-    for (let i = 0; i < n; i++) out[i] = src[p[i]!]!;
+    const w = rowsOf([x]);
+    const { len, base } = w;
+    const s = w.step[0]!;
+    for (let r = 0, i = 0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) out[i++] = src[p]!;
     return out;
   },
 
@@ -273,8 +356,10 @@ export const jsBackend: Backend = {
   fill(dst, value) {
     const data = dataOf(dst);
     const v = dst.storage.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
-    const p = positionsOf(dst.shape, dst.strides, dst.offset);
-    for (let i = 0; i < p.length; i++) data[p[i]!] = v;
+    const w = rowsOf([dst]);
+    const { len, base } = w;
+    const s = w.step[0]!;
+    for (let r = 0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) data[p] = v;
   },
 
   copy(src, dst) {
@@ -290,11 +375,16 @@ export const jsBackend: Backend = {
       else for (let i = 0; i < n; i++) d[o + i] = s[so + i]!;
       return;
     }
+    // Every value is read before any is written: `src` and `dst` may overlap in one storage.
     const values = gatherValues(src);
     const data = dataOf(dst);
-    const p = positionsOf(dst.shape, dst.strides, dst.offset);
     const isBool = dst.storage.dtype === 'bool';
-    for (let i = 0; i < p.length; i++) data[p[i]!] = isBool ? (values[i] !== 0 ? 1 : 0) : values[i]!;
+    const w = rowsOf([dst]);
+    const { len, base } = w;
+    const s = w.step[0]!;
+    for (let r = 0, i = 0; r < w.rows; r++, w.next()) {
+      for (let j = 0, p = base[0]!; j < len; j++, p += s, i++) data[p] = isBool ? (values[i] !== 0 ? 1 : 0) : values[i]!;
+    }
   },
 
   unary(op, x, dtype) {
@@ -302,50 +392,57 @@ export const jsBackend: Backend = {
     const n = sizeOf(x.shape);
     const src = dataOf(x);
     const out = makeArray(dtype, n);
-    const p = positions(x);
-    if (p === null) for (let i = 0, o = x.offset; i < n; i++) out[i] = f(src[o + i]!);
-    else for (let i = 0; i < n; i++) out[i] = f(src[p[i]!]!);
+    if (isContiguous(x)) {
+      for (let i = 0, o = x.offset; i < n; i++) out[i] = f(src[o + i]!);
+      return new JsStorage(dtype, out);
+    }
+    const w = rowsOf([x]);
+    const { len, base } = w;
+    const s = w.step[0]!;
+    for (let r = 0, i = 0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) out[i++] = f(src[p]!);
     return new JsStorage(dtype, out);
   },
 
   binary(op, a, b, dtype, into) {
-    const f = BINARY[op];
     const n = sizeOf(a.shape);
     const da = dataOf(a);
     const db = dataOf(b);
-    // `into`: write in place (a contiguous view; `a` or `b` may be it, read before written).
+    // `into`: write in place (a contiguous view; `a` or `b` may be it, each element read before it is written).
     const out = into === undefined ? makeArray(dtype, n) : dataOf(into);
-    const o = into === undefined ? 0 : into.offset;
-    // A broadcast scalar operand (e.g. `x.mul(2)`) is read once, not through a position list.
-    if (isConstant(b) && isContiguous(a)) {
-      const vb = db[b.offset]!;
-      for (let i = 0, oa = a.offset; i < n; i++) out[o + i] = f(da[oa + i]!, vb);
-      return into === undefined ? new JsStorage(dtype, out) : into.storage;
-    }
-    if (isConstant(a) && isContiguous(b)) {
-      const va = da[a.offset]!;
-      for (let i = 0, ob = b.offset; i < n; i++) out[o + i] = f(va, db[ob + i]!);
-      return into === undefined ? new JsStorage(dtype, out) : into.storage;
-    }
-    const pa = positions(a);
-    const pb = positions(b);
-    if (pa === null && pb === null) {
-      for (let i = 0, oa = a.offset, ob = b.offset; i < n; i++) out[o + i] = f(da[oa + i]!, db[ob + i]!);
-    } else {
-      for (let i = 0; i < n; i++) {
-        out[o + i] = f(da[pa === null ? a.offset + i : pa[i]!]!, db[pb === null ? b.offset + i : pb[i]!]!);
-      }
+    // One row when both are contiguous; a broadcast operand (e.g. `x.mul(2)`) has a step of 0.
+    const w = rowsOf([a, b]);
+    const { len, base, step } = w;
+    for (let r = 0, i = into === undefined ? 0 : into.offset; r < w.rows; r++, i += len, w.next()) {
+      binaryRow(op, out, i, len, da, base[0]!, step[0]!, db, base[1]!, step[1]!);
     }
     return into === undefined ? new JsStorage(dtype, out) : into.storage;
   },
 
   compare(op, a, b) {
     const f = COMPARE[op];
-    return map([a, b], 'bool', (v) => f(v[0]!, v[1]!));
+    const [da, db] = [dataOf(a), dataOf(b)];
+    const out = makeArray('bool', sizeOf(a.shape));
+    const w = rowsOf([a, b]);
+    const { len, base, step } = w;
+    const [sa, sb] = [step[0]!, step[1]!];
+    for (let r = 0, i = 0; r < w.rows; r++, w.next()) {
+      for (let j = 0, pa = base[0]!, pb = base[1]!; j < len; j++, pa += sa, pb += sb) out[i++] = f(da[pa]!, db[pb]!);
+    }
+    return new JsStorage('bool', out);
   },
 
   where(cond, a, b, dtype) {
-    return map([cond, a, b], dtype, (v) => (v[0] !== 0 ? v[1]! : v[2]!));
+    const [dc, da, db] = [dataOf(cond), dataOf(a), dataOf(b)];
+    const out = makeArray(dtype, sizeOf(a.shape));
+    const w = rowsOf([cond, a, b]);
+    const { len, base, step } = w;
+    const [sc, sa, sb] = [step[0]!, step[1]!, step[2]!];
+    for (let r = 0, i = 0; r < w.rows; r++, w.next()) {
+      for (let j = 0, pc = base[0]!, pa = base[1]!, pb = base[2]!; j < len; j++, pc += sc, pa += sa, pb += sb) {
+        out[i++] = dc[pc] !== 0 ? da[pa]! : db[pb]!;
+      }
+    }
+    return new JsStorage(dtype, out);
   },
 
   reduce(op, x, dims, dtype) {
@@ -357,12 +454,17 @@ export const jsBackend: Backend = {
       outStrides[d] = dims.includes(d) ? 0 : s;
       s *= outShape[d]!;
     }
-    const target = positionsOf(x.shape, outStrides, 0);
-    const values = gatherValues(x);
     const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
     const f = REDUCE[op];
     const acc = new Float64Array(m).fill(init);
-    for (let i = 0; i < values.length; i++) acc[target[i]!] = f(acc[target[i]!]!, values[i]!);
+    // The input's elements in row-major order, each into its output slot.
+    const src = dataOf(x);
+    const w = new Rows(x.shape, [x.strides, outStrides], [x.offset, 0]);
+    const { len, base, step } = w;
+    const [sx, st] = [step[0]!, step[1]!];
+    for (let r = 0; r < w.rows; r++, w.next()) {
+      for (let j = 0, p = base[0]!, t = base[1]!; j < len; j++, p += sx, t += st) acc[t] = f(acc[t]!, src[p]!);
+    }
     return storeAs(dtype, acc);
   },
 

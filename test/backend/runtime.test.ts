@@ -205,6 +205,22 @@ describe('allocator', () => {
     }
   });
 
+  it('raises the limit to twice a block bigger than half of it instead of evicting everything else', () => {
+    setWasmOptions({ residentLimitBytes: 1 << 20 });
+    try {
+      const values = Float32Array.from({ length: 393_216 }, (_, j) => j); // 1.5 MiB of float32: over the limit
+      const small = whole(wasmBackend, 'float32', [25_600], values.subarray(0, 25_600));
+      const evictions = wasmInfo().stats.evictions;
+      const big = whole(wasmBackend, 'float32', [values.length], values);
+      expect(wasmInfo().residentLimitBytes).toBeGreaterThanOrEqual(2 * values.length * 4);
+      expect(wasmInfo().stats.evictions).toBe(evictions);
+      expectAgree(wasmBackend.read(big), values, EXACT, 'read back');
+      expectAgree(wasmBackend.read(small), values.subarray(0, 25_600), EXACT, 'read back');
+    } finally {
+      setWasmOptions({ residentLimitBytes: 128 * 2 ** 20 });
+    }
+  });
+
   it('keeps memory bounded in a synchronous loop that drops its tensors', () => {
     setWasmOptions({ residentLimitBytes: 4 << 20 });
     try {

@@ -17,7 +17,9 @@
  *   their bytes are copied to a typed array in the JS heap held by the
  *   storage and the block goes back to the pool. A dead storage's copy is then
  *   collected by the ordinary GC; a live one is copied back in when a kernel
- *   next reads it. The limit doubles when evicted storages keep coming back.
+ *   next reads it. The limit doubles when evicted storages keep coming back,
+ *   and grows to twice any block placed over half of it (else that block
+ *   would push every other one out, and be pushed out by the next).
  * So memory stays bounded whether or not the program yields, and no pointer
  * leaks into user code.
  *
@@ -275,6 +277,9 @@ function evictDownTo(target: number): void {
 /** A resident block for box `b` (evicting others to stay within the limit). */
 function place(b: Box): void {
   const size = sizeClass(b.length * BYTES[b.dtype]);
+  // A block over half the limit (per-sample gradients of a big layer) would evict every other
+  // block, dead or alive, and itself be evicted by the next one: the limit grows to twice it.
+  if (2 * size > limit) limit = 2 * size;
   if (resident + size > limit) evictDownTo(limit - size);
   b.ptr = allocBlock(size);
   b.size = size;
