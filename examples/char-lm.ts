@@ -7,19 +7,29 @@
  *   npx tsx examples/char-lm.ts              # ~600 steps, about a minute on the js backend
  *   npx tsx examples/char-lm.ts --steps 200  # shorter
  *   npx tsx examples/char-lm.ts --quick      # a few steps, to check that it runs (or ADJOINT_EXAMPLE_QUICK=1)
+ *   npx tsx examples/char-lm.ts --backend webgpu  # or js, wasm (default: the default backend)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Tensor, arange, manualSeed, noGrad, rand, randint, softmax, tensor } from 'adjoint';
+import {
+  Tensor, arange, getBackend, initWebGPU, manualSeed, noGrad, rand, randint, setBackend, softmax, tensor, type BackendName,
+} from 'adjoint';
 import * as nn from 'adjoint/nn';
 import { AdamW, CosineAnnealingLR, clipGradNorm_ } from 'adjoint/optim';
 
 const { values } = parseArgs({
-  options: { steps: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, chars: { type: 'string' } },
+  options: {
+    steps: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, chars: { type: 'string' }, backend: { type: 'string' },
+  },
 });
 const quick = values.quick === true || process.env['ADJOINT_EXAMPLE_QUICK'] === '1';
 const steps = Number(values.steps ?? (quick ? 15 : 600));
 const sampleLength = Number(values.chars ?? (quick ? 80 : 400));
+// Where the tensors live: the model, the batches and everything computed from them.
+const backend = values.backend as BackendName | undefined;
+if (backend === 'webgpu') await initWebGPU();
+if (backend !== undefined) setBackend(backend);
+console.log(`backend: ${getBackend()}`);
 manualSeed(Number(values.seed ?? 0));
 
 // ---- data: characters as int32 token ids ----
@@ -36,8 +46,8 @@ const LAYERS = 2;
 const BATCH = 32;
 
 /** `BATCH` random windows of the text: inputs `[B, T]` and the next characters `[B, T]`. */
-function batch(): [Tensor, Tensor] {
-  const starts = randint(0, tokens.length - CONTEXT - 1, [BATCH]).toTypedArray();
+async function batch(): Promise<[Tensor, Tensor]> {
+  const starts = await randint(0, tokens.length - CONTEXT - 1, [BATCH]).toTypedArrayAsync();
   const x = new Int32Array(BATCH * CONTEXT);
   const y = new Int32Array(BATCH * CONTEXT);
   starts.forEach((s, b) => {
@@ -96,7 +106,7 @@ const t0 = performance.now();
 let first = NaN;
 let recent: number[] = [];
 for (let step = 1; step <= steps; step++) {
-  const [x, y] = batch();
+  const [x, y] = await batch();
   const logits = model.forward(x);
   const loss = lossFn.forward(logits.reshape([-1, vocab.length]), y.reshape([-1]));
   opt.zeroGrad();
@@ -104,7 +114,7 @@ for (let step = 1; step <= steps; step++) {
   clipGradNorm_(model.parameters(), 1);
   opt.step();
   schedule.step();
-  const l = loss.item();
+  const l = await loss.itemAsync(); // the async readers work on every backend (item() cannot wait for a GPU)
   if (step === 1) first = l;
   recent.push(l);
   if (step % 50 === 0 || step === steps) {
@@ -113,11 +123,11 @@ for (let step = 1; step <= steps; step++) {
     recent = [];
   }
 }
-const final = lossFnOnText();
+const final = await lossFnOnText();
 console.log(`loss ${first.toFixed(4)} -> ${final.toFixed(4)} (uniform guessing: ${Math.log(vocab.length).toFixed(4)})`);
 
 /** Mean loss over a few fixed windows, in eval mode. */
-function lossFnOnText(): number {
+async function lossFnOnText(): Promise<number> {
   model.eval();
   const ids: number[] = [];
   const next: number[] = [];
@@ -129,30 +139,34 @@ function lossFnOnText(): number {
   const l = noGrad(() => lossFn.forward(
     model.forward(tensor(ids, { shape: [n, CONTEXT], dtype: 'int32' })).reshape([-1, vocab.length]),
     tensor(next, { dtype: 'int32' }),
-  ).item());
+  ));
   model.train();
-  return l;
+  return l.itemAsync();
 }
 
 // ---- sampling ----
 /** Continues `prompt` by `length` characters, sampling at `temperature` from the seeded RNG. */
-function sample(prompt: string, length: number, temperature = 0.8): string {
+async function sample(prompt: string, length: number, temperature = 0.8): Promise<string> {
   model.eval();
   const out = Array.from(prompt, (c) => id.get(c) ?? 0);
-  noGrad(() => {
-    for (let i = 0; i < length; i++) {
-      const window = out.slice(-CONTEXT);
+  for (let i = 0; i < length; i++) {
+    const window = out.slice(-CONTEXT);
+    // The next character's probabilities and a uniform draw, both from the default backend
+    // (float32: a GPU has no float64), read together.
+    const [probs, draw] = noGrad(() => {
       const logits = model.forward(tensor(window, { shape: [1, window.length], dtype: 'int32' }));
       const last = logits.narrow(1, window.length - 1, 1).reshape([vocab.length]);
-      const p = softmax(last.div(temperature), 0).toTypedArray();
-      let u = rand([1], { dtype: 'float64' }).item();
-      let k = 0;
-      while (k < p.length - 1 && u >= p[k]!) u -= p[k++]!;
-      out.push(k);
-    }
-  });
+      return [softmax(last.div(temperature), 0), rand([1])];
+    });
+    const p = await probs.toTypedArrayAsync();
+    let u = await draw.itemAsync();
+    let k = 0;
+    while (k < p.length - 1 && u >= p[k]!) u -= p[k++]!;
+    out.push(k);
+  }
+  model.train();
   return decode(out);
 }
 
 console.log('\nsample:');
-console.log(sample('The gardener ', sampleLength));
+console.log(await sample('The gardener ', sampleLength));

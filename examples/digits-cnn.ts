@@ -7,20 +7,28 @@
  *
  *   npx tsx examples/digits-cnn.ts               # writes out/digits-cnn.safetensors
  *   npx tsx examples/digits-cnn.ts --epochs 3
+ *   npx tsx examples/digits-cnn.ts --backend webgpu  # or js, wasm (default: the default backend)
  *   npx tsx examples/digits-cnn.ts --quick       # or ADJOINT_EXAMPLE_QUICK=1
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Tensor, argmax, manualSeed, noGrad } from 'adjoint';
+import { Tensor, argmax, getBackend, initWebGPU, manualSeed, noGrad, setBackend, synchronize, type BackendName } from 'adjoint';
 import { DataLoader, Subset, TensorDataset, digits, randomSplit } from 'adjoint/data';
 import { loadSafetensors, saveSafetensors } from 'adjoint/io';
 import * as nn from 'adjoint/nn';
 import { Adam, CosineAnnealingLR } from 'adjoint/optim';
 
-const { values } = parseArgs({ options: { epochs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { epochs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' } },
+});
 const quick = values.quick === true || process.env['ADJOINT_EXAMPLE_QUICK'] === '1';
 const epochs = Number(values.epochs ?? (quick ? 1 : 10));
 const outDir = values.out ?? 'out';
+// Where the tensors live: the images, the model and everything computed from them.
+const backend = values.backend as BackendName | undefined;
+if (backend === 'webgpu') await initWebGPU();
+if (backend !== undefined) setBackend(backend);
+console.log(`backend: ${getBackend()}`);
 manualSeed(0);
 
 /** conv → batch norm → relu. */
@@ -66,11 +74,12 @@ const schedule = new CosineAnnealingLR(opt, epochs);
 const lossFn = new nn.CrossEntropyLoss();
 const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 });
 
-function testAccuracy(m: DigitsNet): number {
+/** The fraction of the test images classified right, in eval mode (read asynchronously: that works on every backend). */
+async function testAccuracy(m: DigitsNet): Promise<number> {
   m.eval();
-  const acc = noGrad(() => argmax(m.forward(xTest), 1).eq(yTest).to('float64').mean().item());
+  const hits = noGrad(() => argmax(m.forward(xTest), 1).eq(yTest).sum());
   m.train();
-  return acc;
+  return (await hits.itemAsync()) / yTest.shape[0]!;
 }
 
 const t0 = performance.now();
@@ -84,21 +93,26 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     const loss = lossFn.forward(model.forward(xb), yb);
     loss.backward();
     opt.step();
-    if (epoch === 1 && step === 0) first = loss.item();
-    sum += loss.item() * xb.shape[0]!;
+    const l = await loss.itemAsync();
+    if (epoch === 1 && step === 0) first = l;
+    sum += l * xb.shape[0]!;
     step++;
   }
   schedule.step();
   last = sum / train.length;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`epoch ${String(epoch).padStart(2)}  loss ${last.toFixed(4)}  test accuracy ${(100 * testAccuracy(model)).toFixed(2)}%  ${secs}s`);
+  console.log(`epoch ${String(epoch).padStart(2)}  loss ${last.toFixed(4)}  test accuracy ${(100 * (await testAccuracy(model))).toFixed(2)}%  ${secs}s`);
 }
 console.log(`loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
 
 // Save the state dict (PyTorch's names: features.0.conv.weight, features.0.bn.running_mean, ...) and load it back.
+// safetensors writes bytes it reads synchronously: tensors on a GPU are copied to the CPU first
+// (PyTorch's `{k: v.cpu() for k, v in ...}`), and the copies land before they are saved.
 const file = join(outDir, 'digits-cnn.safetensors');
-saveSafetensors(file, model.stateDict(), { metadata: { format: 'pt' } });
-const restored = new DigitsNet();
+const onCpu = new Map([...model.stateDict()].map(([name, t]) => [name, t.backend === 'webgpu' ? t.to('js') : t]));
+await synchronize();
+saveSafetensors(file, onCpu, { metadata: { format: 'pt' } });
+const restored = new DigitsNet(); // on the default backend, like the tensors that loadSafetensors makes
 restored.loadStateDict(loadSafetensors(file));
-const acc = testAccuracy(model);
-console.log(`saved ${model.stateDict().size} tensors to ${file}; the restored model's test accuracy: ${(100 * testAccuracy(restored)).toFixed(2)}% (the trained one: ${(100 * acc).toFixed(2)}%)`);
+const acc = await testAccuracy(model);
+console.log(`saved ${onCpu.size} tensors to ${file}; the restored model's test accuracy: ${(100 * (await testAccuracy(restored))).toFixed(2)}% (the trained one: ${(100 * acc).toFixed(2)}%)`);

@@ -4,20 +4,28 @@
  *
  *   npx tsx examples/moons.ts                 # writes out/moons-boundary.svg
  *   npx tsx examples/moons.ts --epochs 20 --out figures
+ *   npx tsx examples/moons.ts --backend webgpu  # or js, wasm (default: the default backend)
  *   npx tsx examples/moons.ts --quick         # or ADJOINT_EXAMPLE_QUICK=1
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Tensor, argmax, manualSeed, noGrad, softmax, tensor } from 'adjoint';
+import { Tensor, argmax, getBackend, initWebGPU, manualSeed, noGrad, setBackend, softmax, tensor, type BackendName } from 'adjoint';
 import { DataLoader, TensorDataset, moons, randomSplit } from 'adjoint/data';
 import * as nn from 'adjoint/nn';
 import { Adam } from 'adjoint/optim';
 import { decisionBoundaryPlot, writeSvg } from 'adjoint/viz';
 
-const { values } = parseArgs({ options: { epochs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { epochs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' } },
+});
 const quick = values.quick === true || process.env['ADJOINT_EXAMPLE_QUICK'] === '1';
 const epochs = Number(values.epochs ?? (quick ? 5 : 60));
 const outDir = values.out ?? 'out';
+// Where the tensors live: the data set, the model and everything computed from them.
+const backend = values.backend as BackendName | undefined;
+if (backend === 'webgpu') await initWebGPU();
+if (backend !== undefined) setBackend(backend);
+console.log(`backend: ${getBackend()}`);
 manualSeed(0);
 
 const data = moons({ n: 600, noise: 0.15, seed: 0 });
@@ -30,12 +38,13 @@ console.log(String(model));
 const opt = new Adam(model.parameters(), { lr: 0.01 });
 const lossFn = new nn.CrossEntropyLoss();
 
-const accuracy = (x: Tensor, y: Tensor): number => {
+/** The fraction of `x` classified as `y`, in eval mode (read asynchronously: that works on every backend). */
+async function accuracy(x: Tensor, y: Tensor): Promise<number> {
   model.eval();
-  const acc = noGrad(() => argmax(model.forward(x), 1).eq(y).to('float64').mean().item());
+  const hits = noGrad(() => argmax(model.forward(x), 1).eq(y).sum());
   model.train();
-  return acc;
-};
+  return (await hits.itemAsync()) / y.shape[0]!;
+}
 
 let first = NaN;
 let last = NaN;
@@ -46,11 +55,11 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     const loss = lossFn.forward(model.forward(xb), yb);
     loss.backward();
     opt.step();
-    sum += loss.item() * xb.shape[0]!;
+    sum += (await loss.itemAsync()) * xb.shape[0]!;
   }
   last = sum / train!.length;
   if (epoch === 1) first = last;
-  if (epoch % 10 === 0 || epoch === epochs) console.log(`epoch ${String(epoch).padStart(3)}  loss ${last.toFixed(4)}  test accuracy ${(100 * accuracy(xTest, yTest)).toFixed(1)}%`);
+  if (epoch % 10 === 0 || epoch === epochs) console.log(`epoch ${String(epoch).padStart(3)}  loss ${last.toFixed(4)}  test accuracy ${(100 * (await accuracy(xTest, yTest))).toFixed(1)}%`);
 }
 console.log(`loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
 
@@ -63,10 +72,10 @@ for (let j = 0; j < res; j++) {
   for (let i = 0; i < res; i++) grid.push(xRange[0] + ((xRange[1] - xRange[0]) * i) / (res - 1), yRange[0] + ((yRange[1] - yRange[0]) * j) / (res - 1));
 }
 model.eval();
-const p = noGrad(() => softmax(model.forward(tensor(grid, { shape: [res * res, 2] })), 1)).toTypedArray();
+const p = await noGrad(() => softmax(model.forward(tensor(grid, { shape: [res * res, 2] })), 1)).toTypedArrayAsync();
 const cell = (v: number, [lo, hi]: [number, number]): number => Math.max(0, Math.min(res - 1, Math.round(((v - lo) / (hi - lo)) * (res - 1))));
-const xs = data.x.toTypedArray();
-const labels = data.y.toTypedArray();
+const xs = await data.x.toTypedArrayAsync();
+const labels = await data.y.toTypedArrayAsync();
 const svg = decisionBoundaryPlot({
   predict: (x, y) => {
     const k = cell(y, yRange) * res + cell(x, xRange);
@@ -78,4 +87,4 @@ const svg = decisionBoundaryPlot({
 });
 const file = join(outDir, 'moons-boundary.svg');
 await writeSvg(file, svg);
-console.log(`test accuracy ${(100 * accuracy(xTest, yTest)).toFixed(1)}%; wrote ${file}`);
+console.log(`test accuracy ${(100 * (await accuracy(xTest, yTest))).toFixed(1)}%; wrote ${file}`);

@@ -207,6 +207,6 @@ export type { BatchArg, Batched };
  */
 export function batchedMaxShift(x: Tensor, dims: readonly number[]): Tensor {
   const m = apply('extreme', [stopGradient(x)], { op: 'max', dims, keepdim: true, nanPicks: false });
-  const inf = apply('compare', [apply('abs', [m], {}), scalar(Infinity, x.dtype)], { op: 'eq' });
-  return apply('where', [inf, scalar(0, x.dtype), m], {});
+  const inf = apply('compare', [apply('abs', [m], {}), scalar(Infinity, x.dtype, x)], { op: 'eq' });
+  return apply('where', [inf, scalar(0, x.dtype, x), m], {});
 }

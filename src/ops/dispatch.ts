@@ -10,7 +10,7 @@ import {
 } from '../autograd/index.js';
 import { getBackend } from '../backend/index.js';
 import { AdjointError } from '../errors.js';
-import { Tensor, raw, sameShape } from '../tensor/index.js';
+import { Tensor, deviceOf, raw, sameShape } from '../tensor/index.js';
 import type { Ctx, Primitive, PrimParams, Rule, RuleTable } from './primitives.js';
 import { ACTIVE_TRACER } from './trace.js';
 
@@ -151,10 +151,16 @@ function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tens
   }
 }
 
-/** A 0-d constant of `dtype`. @example scalar(2, 'float32'); */
-export function scalar(v: number, dtype: Tensor['dtype']): Tensor {
-  // On the default backend; a float64 constant while the GPU is the default lives on the CPU (it meets CPU tensors).
-  return raw.fromValues([v], NO_DIMS, dtype, dtype === 'float64' && getBackend() === 'webgpu' ? 'js' : undefined);
+/**
+ * A 0-d constant of `dtype`, where the tensor it will meet lives (`like`; else
+ * the default backend, and the CPU for float64 while the GPU is the default).
+ *
+ * @example
+ * scalar(2, 'float32', x);
+ */
+export function scalar(v: number, dtype: Tensor['dtype'], like?: Tensor): Tensor {
+  const on = like !== undefined ? deviceOf(like) : dtype === 'float64' && getBackend() === 'webgpu' ? 'js' : undefined;
+  return raw.fromValues([v], NO_DIMS, dtype, on);
 }
 
 const NO_DIMS: readonly number[] = Object.freeze([]);

@@ -15,10 +15,16 @@ export type TensorLike = Tensor | number;
 
 const NONE: NoParams = {};
 
-/** `v` as a tensor of `dtype` (a recorded cast when a tensor's dtype differs). @example asType(2, 'float64'); */
-export function asType(v: TensorLike | boolean, dtype: DType): Tensor {
+/**
+ * `v` as a tensor of `dtype` (a recorded cast when a tensor's dtype differs;
+ * a number becomes a constant where `like` lives).
+ *
+ * @example
+ * asType(2, 'float64');
+ */
+export function asType(v: TensorLike | boolean, dtype: DType, like?: Tensor): Tensor {
   if (v instanceof Tensor) return v.dtype === dtype ? v : apply('cast', [v], { dtype });
-  return scalar(typeof v === 'boolean' ? (v ? 1 : 0) : v, dtype);
+  return scalar(typeof v === 'boolean' ? (v ? 1 : 0) : v, dtype, like);
 }
 
 /**
@@ -29,7 +35,7 @@ export function asType(v: TensorLike | boolean, dtype: DType): Tensor {
  * promote('add', tensor([1], { dtype: 'int32' }), 1.5); // two float32 tensors
  */
 export function promote(op: string, a: TensorLike, b: TensorLike, kind: 'arith' | 'float' | 'any' = 'arith'): [Tensor, Tensor] {
-  if (a instanceof Tensor && typeof b === 'number' && a._isFloat) return [a, scalar(b, a.dtype)];
+  if (a instanceof Tensor && typeof b === 'number' && a._isFloat) return [a, scalar(b, a.dtype, a)];
   for (const v of [a, b]) {
     if (!(v instanceof Tensor) && typeof v !== 'number' && typeof v !== 'boolean') {
       throw new DTypeError(op, `expected a Tensor or a number, got ${Array.isArray(v) ? 'an array (wrap it with tensor())' : typeof v}`);
@@ -41,7 +47,8 @@ export function promote(op: string, a: TensorLike, b: TensorLike, kind: 'arith' 
   let dt = resultType([a, b]);
   if (kind === 'float' && !isFloat(dt)) dt = 'float32';
   if (kind === 'arith' && dt === 'bool') dt = 'int32';
-  return [asType(a, dt), asType(b, dt)];
+  const like = a instanceof Tensor ? a : (b as Tensor);
+  return [asType(a, dt, like), asType(b, dt, like)];
 }
 
 function binary(prim: 'add' | 'sub' | 'mul' | 'div' | 'pow', a: TensorLike, b: TensorLike): Tensor {
@@ -142,7 +149,7 @@ export function square(x: Tensor): Tensor {
 /** `1 / x`. @example reciprocal(x); */
 export function reciprocal(x: Tensor): Tensor {
   assertFloat('reciprocal', x.dtype);
-  return apply('div', [scalar(1, x.dtype), x], NONE);
+  return apply('div', [scalar(1, x.dtype, x), x], NONE);
 }
 /**
  * `max(x, 0)`; NaN stays NaN and passes its gradient, as in PyTorch.
@@ -151,7 +158,7 @@ export function reciprocal(x: Tensor): Tensor {
  * relu(tensor([-1, 2])); // [0, 2]
  */
 export function relu(x: Tensor): Tensor {
-  const z = scalar(0, x.dtype === 'bool' ? 'int32' : x.dtype);
+  const z = scalar(0, x.dtype === 'bool' ? 'int32' : x.dtype, x);
   // x <= 0 ? 0 : x, not x > 0 ? x : 0: NaN fails both tests and must come out as itself.
   return traced('relu', {}, [x], () => apply('where', [apply('compare', [x, z], { op: 'le' }), z, x], NONE));
 }

@@ -14,6 +14,7 @@ import { Tensor, broadcastShapes, deviceOf, raw, sameShape } from '../tensor/ind
 import { apply } from './dispatch.js';
 import { add, cast, clamp, div, mul, promote, sub, type ClampOptions, type TensorLike } from './elementwise.js';
 import { expand } from './shape.js';
+import { to } from './device.js';
 
 function checkWritable(op: string, x: Tensor): void {
   if (x.shape.some((n, d) => n > 1 && x.strides[d] === 0)) {
@@ -170,7 +171,9 @@ export function zero_(x: Tensor): Tensor {
  */
 export function copy_(x: Tensor, src: Tensor): Tensor {
   return inplace('copy_', x, [src], () => {
-    const s = cast(src, x.dtype);
+    // Across backends, like PyTorch's copy_ between devices (from the GPU the values land asynchronously).
+    const c = cast(src, x.dtype);
+    const s = (c.backend === 'webgpu') !== (x.backend === 'webgpu') && c.ndim > 0 ? to(c, x.backend) : c;
     return sameShape(s.shape, x.shape) ? s : expand(s, x.shape);
   });
 }

@@ -32,7 +32,7 @@ const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { s
 const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
 const where = (c: T, a: T, b: T): T => apply('where', [c, a, b], NONE);
 const cat = (xs: readonly T[], dim: number): T => apply('cat', xs, { dim: dim < 0 ? xs[0]!.ndim + dim : dim });
-const k = (v: number, like: T): T => scalar(v, like.dtype);
+const k = (v: number, like: T): T => scalar(v, like.dtype, like);
 /** Swaps the last two dims. */
 export const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i < x.ndim - 2 ? i : 2 * x.ndim - 3 - i)) });
 /** Sum over the last two dims. */

@@ -59,5 +59,5 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
   } else if (typeof value !== 'number' && typeof value !== 'boolean') {
     throw new DTypeError('maskedFill', `expected value to be a number or a 0-d Tensor, got ${typeof value}`);
   }
-  return where(mask, asType(value, x.dtype), x);
+  return where(mask, asType(value, x.dtype, x), x);
 }

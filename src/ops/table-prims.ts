@@ -30,7 +30,7 @@ const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { s
 const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
 const permute = (x: T, dims: readonly number[]): T => apply('permute', [x], { dims });
 const scan = (x: T, op: Scan['op'], dim: number, reverse: boolean): T => apply('scan', [x], { op, dim, reverse });
-const k = (v: number, like: T): T => scalar(v, like.dtype);
+const k = (v: number, like: T): T => scalar(v, like.dtype, like);
 
 /** The most negative finite value of a float dtype: PyTorch's stand-in for log(0) in logcumsumexp's rules (−∞ − −∞ would be NaN). */
 const lowest = (like: T): T => k(like.dtype === 'float32' ? -3.4028234663852886e38 : -Number.MAX_VALUE, like);

@@ -43,7 +43,7 @@ const matmul = (a: T, b: T): T => apply('matmul', [a, b], NONE);
 /** Swaps the last two dims. */
 const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i < x.ndim - 2 ? i : 2 * x.ndim - 3 - i)) });
 /** A 0-d constant with the dtype of `like`. */
-const k = (v: number, like: T): T => scalar(v, like.dtype);
+const k = (v: number, like: T): T => scalar(v, like.dtype, like);
 
 /**
  * The rule of `maximum` (`wins` = gt) or `minimum` (lt), as PyTorch's: an

@@ -158,6 +158,36 @@ describe.skipIf(skip !== null)('webgpu: tensors on the GPU, from the user side',
     expect(gpu.testAccuracy).toBeGreaterThan(0.9);
   }, 120_000);
 
+  it('makes the constants of an op where its tensors live, whatever the default (numbers, eval batch norm)', async () => {
+    setBackend('webgpu');
+    try {
+      const c = tensor([1, 2], { backend: 'js' });
+      expect(c.add(1).mul(2).toArray()).toEqual([4, 6]);
+      const bn = new BatchNorm1d(2).to('js'); // made on the GPU (the default), moved to the CPU
+      await synchronize();
+      bn.eval();
+      expect(bn.forward(tensor([[1, 2], [3, 4]], { backend: 'js' })).backend).toBe('js');
+      const g = ones([2]); // on the GPU, the default now
+      expect(await g.add(1).toArrayAsync()).toEqual([2, 2]);
+    } finally {
+      setBackend(before);
+    }
+  });
+
+  it('loads a CPU state dict into a GPU module and copies across backends (copy_)', async () => {
+    manualSeed(5);
+    const cpu = new Sequential(new Linear(3, 4), new BatchNorm1d(4));
+    manualSeed(6);
+    const gpuModel = new Sequential(new Linear(3, 4), new BatchNorm1d(4)).to('webgpu');
+    gpuModel.loadStateDict(cpu.stateDict());
+    const x = randn([5, 3]);
+    const want = await read(cpu.forward(x));
+    (await read(gpuModel.forward(x.to('webgpu')))).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    const dst = zeros([3], { backend: 'webgpu' });
+    dst.copy_(tensor([1, 2, 3], { dtype: 'float64', backend: 'js' }));
+    expect(await dst.toArrayAsync()).toEqual([1, 2, 3]);
+  });
+
   it('keeps the errors of reads that need a value on the CPU', () => {
     const p = tensor([1, 2], { requiresGrad: true, backend: 'webgpu' });
     p.square().sum().backward();
