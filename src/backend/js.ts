@@ -49,8 +49,8 @@ function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** True when the view's elements are `offset, offset+1, ...` in row-major order. */
-function isContiguous(v: View): boolean {
+/** True when the view's elements are `offset, offset+1, ...` in row-major order (also the webgpu backend's test). @example isContiguous(x); */
+export function isContiguous(v: View): boolean {
   let expected = 1;
   for (let d = v.shape.length - 1; d >= 0; d--) {
     const n = v.shape[d]!;

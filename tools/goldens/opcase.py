@@ -7,17 +7,10 @@ import os
 
 import torch
 
+from common import num
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'conformance')
-
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return 'NaN'
-    if math.isinf(x):
-        return 'Infinity' if x > 0 else '-Infinity'
-    return x
 
 
 def T(t):

@@ -6,7 +6,7 @@
  * what differs: float32 accumulation, out-of-range indices).
  */
 import { DeviceError } from '../../errors.js';
-import { gridOf } from '../js.js';
+import { gridOf, isContiguous } from '../js.js';
 import type { Backend, DType, Storage, TypedArray, View } from '../types.js';
 import { gpu } from './device.js';
 import { checkErrors, clear, dispatch, readBytes, upload } from './encoder.js';
@@ -48,16 +48,6 @@ function map(op: string, k: Elementwise, views: readonly View[], dtype: DType): 
   return out;
 }
 
-/** True when the view's elements are `offset, offset+1, ...` in row-major order. */
-function isContiguous(v: View): boolean {
-  let expected = 1;
-  for (let d = v.shape.length - 1; d >= 0; d--) {
-    const n = v.shape[d]!;
-    if (n !== 1 && v.strides[d] !== expected) return false;
-    expected *= n;
-  }
-  return true;
-}
 
 /** A contiguous copy of a view (itself when it already is one), as `dtype`. */
 function contiguousCopy(op: string, v: View, dtype: DType = v.storage.dtype): { storage: GpuStorage; offset: number } {
