@@ -30,6 +30,9 @@ describe('exportOnnx: op families in ONNX Runtime', () => {
     await check((a, b) => [ops.eq(a, a), ops.ne(a, b), ops.lt(a, b), ops.ge(a, b)], [[5], [5]]);
     await check((a, b) => ops.maximum(a, b).add(ops.minimum(a, 0)).add(ops.clamp(a, { min: -0.5, max: 0.5 })), [[4, 2], [2]]);
     await check((a) => ops.cast(ops.cast(a.mul(3), 'int32'), 'float32'), [[6]]);
+    // bool branches (ONNX Runtime has no bool Where kernel): a where of masks, and a triu of a bool mask on an input
+    await check((a, b) => ops.cast(ops.where(ops.gt(a, 0), ops.lt(b, 0), ops.gt(b, 0.5)), 'float32'), [[3, 4], [4]]);
+    await check((a) => ops.maskedFill(a, ops.triu(ops.gt(a, -0.5), 1), 0), [[4, 4]]);
   });
 
   it('reductions: sum, mean, max, min, prod, var, std, logsumexp, norm, argmax', async () => {
@@ -68,6 +71,16 @@ describe('exportOnnx: op families in ONNX Runtime', () => {
     await check((a, b) => ops.matmul(a, b), [[3], [2, 3, 4]]);
     await check((a, b) => ops.matmul(a, b), [[2, 1, 2, 3], [4, 3, 5]]);
     await check((x, w, b) => F.linear(x, w, b), [[4, 3], [5, 3], [5]]);
+  });
+
+  it('linalg.det as Det, batched with a dynamic batch; decompositions are typed errors', async () => {
+    await check((a) => ops.linalg.det(a), [[3, 3]]);
+    await check((a) => ops.linalg.det(a).mul(2), [[2, 4, 4]], { dynamicAxes: { input: { 0: 'batch' } } }, [[[5, 4, 4]], [[3, 4, 4]]]);
+    const spd = (a: Tensor): Tensor => a.matmul(a.transpose(0, 1)).add(ops.eye(3));
+    expect(() => exportOnnx((a: Tensor) => ops.linalg.cholesky(spd(a)), [randn([3, 3])])).toThrow(
+      /^exportOnnx: 'cholesky' has no ONNX counterpart \(a matrix decomposition or solve; ONNX's linear algebra is MatMul, Gemm, Einsum and Det\) \(traced at /,
+    );
+    expect(() => exportOnnx((a: Tensor, b: Tensor) => ops.linalg.solve(spd(a), b), [randn([3, 3]), randn([3, 2])])).toThrow(/'solve' has no ONNX counterpart \(a matrix decomposition/);
   });
 
   it('functional conv, pooling, normalization, activations', async () => {
@@ -122,7 +135,7 @@ describe('exportOnnx: errors', () => {
     function patchify(x: Tensor): Tensor {
       return F.fold(x, [4, 4], 2, { stride: 2 });
     }
-    expect(() => exportOnnx(patchify, [randn([1, 4, 4])])).toThrow(/exportOnnx: 'col2im' has no ONNX counterpart .*traced at at patchify \(.*onnx-ops\.test\.ts:\d+:\d+\)/);
+    expect(() => exportOnnx(patchify, [randn([1, 4, 4])])).toThrow(/exportOnnx: 'col2im' has no ONNX counterpart .*traced at patchify \(.*onnx-ops\.test\.ts:\d+:\d+\)/);
   });
 
   it('bad options', () => {

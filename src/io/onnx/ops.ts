@@ -250,6 +250,14 @@ function softplusOf(c: Ctx): void {
   emit(c, 'Div', [sp, scalarOf(c, beta)], {}, d);
 }
 
+/** `Where`; over bool branches (a `triu`/`tril` of a bool mask) as `(c ∧ a) ∨ (¬c ∧ b)`: ONNX Runtime has no bool `Where` kernel. */
+function selectOf(c: Ctx): void {
+  const [cond, a, b] = [nameIn(c, 0), nameIn(c, 1), nameIn(c, 2)];
+  const d = broadcastDims(c, dimsIn(c, 0), dimsIn(c, 1), dimsIn(c, 2));
+  if (c.n.outputs[0]!.dtype !== 'bool') return emit(c, 'Where', [cond, a, b], {}, d);
+  emit(c, 'Or', [node(c, 'And', [cond, a]), node(c, 'And', [node(c, 'Not', [cond]), b])], {}, d);
+}
+
 const COMPARE: Record<string, string> = { eq: 'Equal', lt: 'Less', le: 'LessOrEqual', gt: 'Greater', ge: 'GreaterOrEqual' };
 
 /** The mappings of the primitives. */
@@ -266,7 +274,7 @@ const PRIMITIVES: Readonly<Record<string, Mapping>> = {
     if (op === 'ne') return emit(c, 'Not', [node(c, 'Equal', [nameIn(c, 0), nameIn(c, 1)])], {}, d);
     emit(c, COMPARE[op]!, [nameIn(c, 0), nameIn(c, 1)], {}, d);
   },
-  where: (c) => emit(c, 'Where', [nameIn(c, 0), nameIn(c, 1), nameIn(c, 2)], {}, broadcastDims(c, dimsIn(c, 0), dimsIn(c, 1), dimsIn(c, 2))),
+  where: selectOf,
   sum: (c) => reduce(c, 'ReduceSum', c.n.params.dims as number[], c.n.params.keepdim as boolean, true),
   extreme: (c) => reduce(c, c.n.params.op === 'max' ? 'ReduceMax' : 'ReduceMin', c.n.params.dims as number[], c.n.params.keepdim as boolean, c.b.opset >= 18),
   argReduce: (c) => {
@@ -300,6 +308,7 @@ const PRIMITIVES: Readonly<Record<string, Mapping>> = {
     emit(c, 'ScatterElements', [zeros, nameIn(c, 1), nameIn(c, 0)], { axis: int(p.dim), reduction: { kind: 'string', v: 'add' } }, p.shape);
   },
   matmul: matmulOf,
+  det: (c) => emit(c, 'Det', [nameIn(c, 0)], {}, dimsIn(c, 0).slice(0, -2)),
   ...NN_PRIMITIVES,
   cast: (c) => emit(c, 'Cast', [nameIn(c, 0)], { to: int(({ float32: 1, int32: 6, bool: 9, float64: 11 } as const)[c.n.params.dtype as 'float32']) }, dimsIn(c, 0)),
 };
@@ -334,6 +343,9 @@ const COMPOSITES: Readonly<Record<string, Mapping>> = {
 const NO_COUNTERPART: Readonly<Record<string, string>> = {
   im2col: 'sliding windows, as in unfold or a pooling/convolution ONNX has no form of',
   col2im: 'summing windows back, as in fold',
+  ...Object.fromEntries(['cholesky', 'qr', 'eigh', 'svd', 'solve', 'triangularSolve', 'slogdet'].map((op) => [
+    op, "a matrix decomposition or solve; ONNX's linear algebra is MatMul, Gemm, Einsum and Det",
+  ])),
 };
 
 /** Where a node was traced, for messages: the module path, else the caller's frame. */
@@ -342,7 +354,7 @@ export function whereOf(n: TraceNode): string {
   if (scope !== undefined) return scope;
   const frames = (n.stack ?? '').split('\n').slice(1).map((l) => l.trim());
   const user = frames.find((f) => !/[/\\]src[/\\](ops|nn|tensor|autograd|io|backend)[/\\]/.test(f) && !f.includes('node:internal'));
-  return user ?? 'the top level of the traced function';
+  return user?.replace(/^at /, '') ?? 'the top level of the traced function';
 }
 
 /**
