@@ -32,7 +32,7 @@ const SELF = fileURLToPath(import.meta.url);
  */
 export const ADJOINT_IMPLS = ['adjoint-js', 'adjoint-wasm', 'adjoint-wasm-nofma', 'adjoint-wasm-compiled'] as const;
 export type AdjointImpl = (typeof ADJOINT_IMPLS)[number];
-export const WORKLOADS = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
+export const WORKLOADS = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6', 'O1', 'O2', 'O3', 'O4', 'O5'] as const;
 /** Relaxed SIMD changes only the GEMM (fused multiply-add): measured where GEMMs dominate. */
 const RELAXED_WORKLOADS = new Set(['W3', 'W4', 'W6']);
 /**
@@ -72,6 +72,9 @@ interface DataModule {
   mlpMnist(): { X: Float32Array; labels: Int32Array; layers: { nin: number; nout: number; W: Float32Array }[] };
   perOpInput(): Float32Array;
   convInputs(): { X: Float32Array; W: Float32Array };
+  /** O1–O5 (bench/peers/ops.json): sizes, titles, inputs. */
+  OPS_SPEC: Record<string, Record<string, number | string> & { title: string }>;
+  opInputs(id: string): Record<string, Float32Array>;
 }
 interface HarnessModule {
   measure(step: (phase: string) => unknown, o: Partial<Timing>): Promise<Record<string, number>>;
@@ -222,6 +225,93 @@ async function makeWorkload(lib: Lib, F: F, workload: string, param: number | nu
         },
       };
     }
+    case 'O1': {
+      const { b, n, equation } = data.OPS_SPEC.O1 as unknown as { b: number; n: number; equation: string };
+      const d = data.opInputs('O1');
+      const a = tensor(d.a!, { shape: [b, n, n] });
+      const bb = tensor(d.b!, { shape: [b, n, n] });
+      const check: Record<string, number> = {};
+      const at = (c: T, i: number, j: number, k: number): number => c.narrow(0, i, 1).narrow(1, j, 1).narrow(2, k, 1).item();
+      return {
+        check,
+        step() {
+          const c = noGrad(() => lib.einsum(equation, a, bb));
+          check.c000 = at(c, 0, 0, 0);
+          check.c_last = at(c, b - 1, n - 1, n - 1);
+        },
+      };
+    }
+    case 'O2': {
+      const { seq, batch, input, hidden } = data.OPS_SPEC.O2 as Record<string, number>;
+      const d = data.opInputs('O2');
+      const { LSTM } = await import('../src/nn/index.js');
+      const lstm = new LSTM(input!, hidden!);
+      const [wih, whh, bih, bhh] = lstm.parameters();
+      noGrad(() => {
+        wih!.copy_(tensor(d.wih!, { shape: wih!.shape }));
+        whh!.copy_(tensor(d.whh!, { shape: whh!.shape }));
+        bih!.copy_(tensor(d.bih!, { shape: bih!.shape }));
+        bhh!.copy_(tensor(d.bhh!, { shape: bhh!.shape }));
+      });
+      const x = tensor(d.x!, { shape: [seq!, batch!, input!] });
+      const check: Record<string, number> = {};
+      return {
+        check,
+        step() {
+          lstm.zeroGrad();
+          const [out, [hN]] = lstm.forward(x);
+          const loss = out.sum().add(hN.sum());
+          loss.backward();
+          check.loss = loss.item();
+          check.grad_sum = sum(whh!.grad!.toTypedArray());
+        },
+      };
+    }
+    case 'O3': {
+      const { batch, cin, cout, hw, k, stride, padding } = data.OPS_SPEC.O3 as Record<string, number>;
+      const d = data.opInputs('O3');
+      const x = tensor(d.x!, { shape: [batch!, cin!, hw!, hw!], requiresGrad: true });
+      const w = tensor(d.w!, { shape: [cin!, cout!, k!, k!], requiresGrad: true });
+      const check: Record<string, number> = {};
+      return {
+        check,
+        step() {
+          x.grad = null;
+          w.grad = null;
+          const loss = F.convTranspose2d(x, w, null, { stride, padding }).sum();
+          loss.backward();
+          check.loss = loss.item();
+          check.grad_sum = sum(w.grad!.toTypedArray());
+        },
+      };
+    }
+    case 'O4':
+    case 'O5': {
+      const n = data.OPS_SPEC[workload]!.n as number;
+      const a = tensor(data.opInputs(workload).A!, { shape: [n, n] });
+      const check: Record<string, number> = {};
+      if (workload === 'O4') {
+        const spd = noGrad(() => a.matmul(a.transpose(0, 1)).add(lib.eye(n).mul(n)));
+        return {
+          check,
+          step() {
+            const l = noGrad(() => lib.linalg.cholesky(spd));
+            check.l_last = l.narrow(0, n - 1, 1).narrow(1, n - 1, 1).item();
+          },
+        };
+      }
+      return {
+        check,
+        step() {
+          const { U, S, Vh } = noGrad(() => lib.linalg.svd(a));
+          void U.toTypedArray(); // all three factors computed and read back, like PyTorch's
+          void Vh.toTypedArray();
+          const s = S.toTypedArray();
+          check.s0 = s[0]!;
+          check.s_last = s[n - 1]!;
+        },
+      };
+    }
     default:
       throw new Error(`unknown workload ${workload}`);
   }
@@ -312,6 +402,8 @@ export async function childMain(impl: string, workload: string, rawParam: string
     }
     if (workload === 'W3') row.gflops = round((2 * param! ** 3) / (timing.median_ms! * 1e6), 3);
     if (workload === 'W5') row.us_per_op = round((timing.median_ms! * 1000) / 1000);
+    const spec = (await peer<DataModule>('data.mjs')).OPS_SPEC[workload];
+    if (spec) row.title = spec.title;
     row.check = w.check;
     emit(row);
   } catch (e) {

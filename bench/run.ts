@@ -8,6 +8,7 @@
  *   npm run bench:quick                 smoke run: small sizes, short timing, writes nothing
  *   npm run bench -- --stored-peers     adjoint only; the peers' rows from bench/peers/results-peers.jsonl
  *   npm run bench -- --only adjoint-wasm --workloads W3,W4 --no-write
+ *   npm run bench -- --workloads O1,O2,O3,O4,O5 --merge   the heavy ops only, merged into the saved results.jsonl
  *   npm run bench -- --render bench/results.jsonl   re-write RESULTS.md from saved rows (runs nothing)
  *   npm run bench -- --rerun-busy bench/results.jsonl   re-run the rows others disturbed (≥ 0.5 core), keep the quieter
  *
@@ -66,12 +67,20 @@ function cell(r: Row | undefined): string {
 }
 
 const keyOf = (r: Row): string => `${r.workload}|${r.param ?? ''}`;
+/** O1–O5's titles (sizes included), from bench/peers/ops.json, the one definition of those workloads. */
+const OP_TITLES: Record<string, string> = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(join(PEERS_DIR, 'ops.json'), 'utf8')) as Record<string, { title?: string }>)
+    .filter(([, v]) => typeof v === 'object' && v.title)
+    .map(([k, v]) => [k, v.title!]),
+);
+const OP_WORKLOADS = Object.keys(OP_TITLES);
 function label(key: string): string {
   const [w, p] = key.split('|');
+  if (OP_TITLES[w!]) return OP_TITLES[w!]!;
   if (!p) return w!;
   return `${w} ${w === 'W2' ? 'N=' + Number(p).toExponential(0).replace('+', '') : 'n=' + p}`;
 }
-const ORDER = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6'];
+const ORDER = ['W1', 'W1b', 'W2', 'W3', 'W4', 'W5', 'W6', ...OP_WORKLOADS];
 function keysOf(rows: Row[]): string[] {
   const keys = [...new Set(rows.map(keyOf))];
   return keys.sort((a, b) => {
@@ -169,6 +178,25 @@ function targets(rows: Row[]): Target[] {
       ? { target: 'W5 per-op overhead below PyTorch', measured: `${num(a5, 'us_per_op').toPrecision(3)} µs/op vs ${num(t5, 'us_per_op').toPrecision(3)} µs/op`, met: num(a5, 'us_per_op') < num(t5, 'us_per_op') }
       : { target: 'W5 per-op overhead below PyTorch', measured: 'not measured', met: null },
   );
+  // The heavy ops (O2, O3): within 2x of PyTorch CPU; O1–O3: faster than tfjs-wasm where it has the op.
+  for (const w of ['O2', 'O3']) {
+    const [a, t] = pair(w, null);
+    const target = `${w} within 2x of PyTorch`;
+    out.push(
+      ok(a) && ok(t)
+        ? { target, measured: `${fmt(num(a, 'median_ms'))} ms vs ${fmt(num(t, 'median_ms'))} ms = ${(num(a, 'median_ms') / num(t, 'median_ms')).toPrecision(3)}x`, met: num(a, 'median_ms') <= 2 * num(t, 'median_ms') }
+        : { target, measured: ok(t) ? `adjoint ${a ? '✗' : 'not measured'}` : 'PyTorch not measured', met: a && !ok(a) && ok(t) ? false : null },
+    );
+  }
+  for (const w of ['O1', 'O2', 'O3']) {
+    const a = find(impl, w);
+    const p = find('tfjs-wasm', w);
+    const target = `${w} faster than tfjs-wasm`;
+    if (!p || p.skipped) out.push({ target, measured: 'tfjs-wasm not measured', met: null });
+    else if (!ok(p)) out.push({ target, measured: `tfjs-wasm does not have it (${String((p as Row).error).slice(0, 90)})`, met: null });
+    else if (!ok(a)) out.push({ target, measured: 'adjoint ✗', met: false });
+    else out.push({ target, measured: `${fmt(num(a, 'median_ms'))} ms vs ${fmt(num(p, 'median_ms'))} ms = ${(num(a, 'median_ms') / num(p, 'median_ms')).toPrecision(3)}x`, met: num(a, 'median_ms') < num(p, 'median_ms') });
+  }
   return out;
 }
 
@@ -300,7 +328,7 @@ function resultsMd(rows: Row[], m: Machine, o: { quick: boolean; peersStored: st
 
 Written by \`npm run bench\` (bench/run.ts) on ${m.date.slice(0, 10)} (${m.date}), ${o.quick ? '**quick smoke run** (small sizes, short timing)' : 'full run'}, ${(o.seconds / 60).toFixed(0)} min.
 Workloads W1–W6 of \`shared/BENCHMARKS.md\`, identical data for every implementation (bench/peers/data.mjs); median of ≥ 7 timed runs after warm-up (the peers' rules, bench/peers/harness.mjs); each (impl, workload, size) in its own process, so \`rss_mb\` is its own peak RSS. Every row is in \`bench/results.jsonl\`.
-${o.rerun ? `Afterwards (\`--rerun-busy\`, \`--rerun\`): ${o.rerun}. A row replaced because others disturbed it keeps its first measurement in \`rerun_of_busy\`.\n` : ''}Peers: ${o.peersStored ? `**stored** rows from \`bench/peers/results-peers.jsonl\` (${o.peersStored}), not measured in this run; marked †` : 'measured in this run (bench/peers/run.mjs `runPeers`)'}.
+${o.rerun ? `Afterwards (\`--rerun-busy\`, \`--rerun\`, \`--merge\`): ${o.rerun}. A row replaced because others disturbed it keeps its first measurement in \`rerun_of_busy\`.\n` : ''}Peers: ${o.peersStored ? `**stored** rows from \`bench/peers/results-peers.jsonl\` (${o.peersStored}), not measured in this run; marked †` : 'measured in this run (bench/peers/run.mjs `runPeers`)'}.
 
 ## Machine
 
@@ -400,6 +428,8 @@ async function main(argv: string[]): Promise<void> {
   if (rerun) return rerunBusy(rerun, flag('--rerun') ? opt('--only')?.split(',') : undefined);
   const quick = flag('--quick');
   const write = !flag('--no-write') && (!quick || flag('--write'));
+  // --merge: the rows of this run replace the same (impl, workload, param) rows of the saved bench/results.jsonl (others kept).
+  const merge = flag('--merge');
   const only = opt('--only')?.split(',');
   const workloads = opt('--workloads')?.split(',');
   const m = machine();
@@ -456,7 +486,17 @@ async function main(argv: string[]): Promise<void> {
     `total ${(seconds / 60).toFixed(1)} min; load average ${m.loadStart.join(', ')} → ${m.loadEnd.join(', ')}`,
   ];
   process.stderr.write(out.join('\n') + '\n');
-  if (write) {
+  if (write && merge && existsSync(RESULTS_JSONL)) {
+    const lines = readFileSync(RESULTS_JSONL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const meta = lines[0]!.meta as Machine & { quick: boolean; peersStored: string | null; seconds?: number; rerun?: string };
+    const fresh = new Set(rows.map((r) => `${r.impl}|${keyOf(r)}`));
+    const merged = [...(lines.slice(1) as Row[]).filter((r) => !fresh.has(`${r.impl}|${keyOf(r)}`)), ...rows];
+    const what = `${rows.length} rows (${[...new Set(rows.map((r) => r.workload))].join(', ')}) measured on ${m.date} at ${m.git}${quick ? ', quick' : ''} on ${m.cpu} (${m.cores} vCPUs, ${m.flags.join(' ')}; Node ${m.node})${m.cpu !== meta.cpu ? ', **a different machine** from the rows above it: compare them with each other only' : ''}, merged in (load average ${m.loadStart.join(', ')} → ${m.loadEnd.join(', ')})`;
+    meta.rerun = [meta.rerun, what].filter(Boolean).join('; then ');
+    writeFileSync(RESULTS_JSONL, [JSON.stringify({ meta }), ...merged.map((r) => JSON.stringify(r))].join('\n') + '\n');
+    writeFileSync(RESULTS_MD, resultsMd(merged, meta, { quick: meta.quick, peersStored: meta.peersStored, seconds: meta.seconds ?? 0, rerun: meta.rerun }));
+    process.stderr.write(`merged into bench/results.jsonl; written: bench/RESULTS.md\n`);
+  } else if (write) {
     writeFileSync(RESULTS_JSONL, [JSON.stringify({ meta: { ...m, quick, peersStored, seconds: Math.round(seconds) } }), ...rows.map((r) => JSON.stringify(r))].join('\n') + '\n');
     writeFileSync(RESULTS_MD, resultsMd(rows, m, { quick, peersStored, seconds }));
     process.stderr.write(`written: bench/RESULTS.md, bench/results.jsonl\n`);

@@ -1,6 +1,7 @@
 // One (impl, workload, param) in its own process, so peak RSS is its own.
 // Usage: node child.mjs <impl> <workload> <param|-> '{"warmup":1,"runs":5,"budgetMs":60000}'
 import { measure, emit, round } from "./harness.mjs";
+import { OPS_SPEC } from "./data.mjs";
 
 const IMPLS = {
   "tfjs-cpu": ["./impl/tfjs.mjs", "cpu"],
@@ -24,6 +25,7 @@ try {
   const row = { ...base, ...timing, version: mod.version, ...info };
   if (w.mode) row.mode = w.mode;
   if (w.note) row.note = w.note;
+  if (OPS_SPEC[workload]) row.title = OPS_SPEC[workload].title;
   if (workload === "W3") row.gflops = round((2 * param ** 3) / (timing.median_ms * 1e6), 3);
   if (workload === "W5") row.us_per_op = round((timing.median_ms * 1000) / 1000);
   row.check = w.check;

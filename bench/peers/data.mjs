@@ -1,5 +1,6 @@
 // Deterministic workload data, exactly as ../../../shared/BENCHMARKS.md defines it.
 // Python twin: lcg.py (run.mjs --check-data compares the two).
+import { readFileSync } from "node:fs";
 
 /** The 32-bit LCG: each draw advances s = (s*1664525 + 1013904223) mod 2^32, then yields s / 2^32. */
 export function lcg(seed) {
@@ -66,6 +67,38 @@ export function convInputs() {
   return { X: uniform(lcg(7), 32 * 28 * 28), W: uniform(lcg(8), 32 * 9, 1 / 3) };
 }
 
+/** The sizes and titles of workloads O1–O5 (ops.json, shared with lcg.py and torch_bench.py). */
+export const OPS_SPEC = JSON.parse(readFileSync(new URL("./ops.json", import.meta.url), "utf8"));
+
+/**
+ * O1–O5 inputs, all uniform(-1,1) unless said: O1 a then b [b,n,n] (seed 30); O2 x [seq,batch,in] (seed 31),
+ * then weight_ih [4h,in], weight_hh [4h,h], bias_ih, bias_hh (PyTorch's gate order i,f,g,o) uniform(-1/√h, 1/√h)
+ * from one stream (seed 32); O3 x [batch,cin,hw,hw] (seed 33), w [cin,cout,k,k] uniform(-1/4,1/4) (seed 34);
+ * O4 A [n,n] (seed 35), the input being A·Aᵀ + n·I (built by each library, untimed); O5 A [n,n] (seed 36).
+ */
+export function opInputs(id) {
+  const o = OPS_SPEC[id];
+  switch (id) {
+    case "O1": {
+      const r = lcg(30);
+      return { a: uniform(r, o.b * o.n * o.n), b: uniform(r, o.b * o.n * o.n) };
+    }
+    case "O2": {
+      const r = lcg(32), h = o.hidden, a = 1 / Math.sqrt(h);
+      const x = uniform(lcg(31), o.seq * o.batch * o.input);
+      return { x, wih: uniform(r, 4 * h * o.input, a), whh: uniform(r, 4 * h * h, a), bih: uniform(r, 4 * h, a), bhh: uniform(r, 4 * h, a) };
+    }
+    case "O3":
+      return { x: uniform(lcg(33), o.batch * o.cin * o.hw * o.hw), w: uniform(lcg(34), o.cin * o.cout * o.k * o.k, 1 / 4) };
+    case "O4":
+      return { A: uniform(lcg(35), o.n * o.n) };
+    case "O5":
+      return { A: uniform(lcg(36), o.n * o.n) };
+    default:
+      throw new Error(`unknown op workload ${id}`);
+  }
+}
+
 /** Plain left-to-right double sum (so the Python twin can reproduce it bit for bit). */
 function total(a) {
   let t = 0;
@@ -82,6 +115,7 @@ export function fingerprint() {
     w1_X: head(s.X), w1_y: head(s.y), w1_W3: head(s.layers[2].W),
     w3_B: head(mm.B), w4_X: head(m.X), w4_W1: head(m.layers[0].W), w4_W3: head(m.layers[2].W),
     w5_x: head(perOpInput()), w6_X: head(c.X), w6_W: head(c.W),
+    ops: ["O1", "O2", "O3", "O4", "O5"].map((id) => Object.values(opInputs(id)).map((a) => [...head(a), total(a)])),
     sums: [s.X, ...s.layers.map((l) => l.W), m.X, ...m.layers.map((l) => l.W), c.X, c.W, matmulInputs(64).A].map(total),
   };
 }

@@ -2,6 +2,7 @@
 already rounded to float32 where the JS side stores float32)."""
 import json
 import math
+import os
 import struct
 
 
@@ -61,6 +62,28 @@ def conv_inputs():
     return dict(X=uniform(lcg(7), 32 * 28 * 28), W=uniform(lcg(8), 32 * 9, 1 / 3))
 
 
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.json")) as _f:
+    OPS_SPEC = json.load(_f)  # O1-O5 sizes and titles, shared with data.mjs
+
+
+def op_inputs(id):
+    """O1-O5 inputs, as data.mjs opInputs (seeds 30-36), in the same key order."""
+    o = OPS_SPEC[id]
+    if id == "O1":
+        r = lcg(30)
+        return dict(a=uniform(r, o["b"] * o["n"] ** 2), b=uniform(r, o["b"] * o["n"] ** 2))
+    if id == "O2":
+        r, h = lcg(32), o["hidden"]
+        a = 1 / math.sqrt(h)
+        x = uniform(lcg(31), o["seq"] * o["batch"] * o["input"])
+        return dict(x=x, wih=uniform(r, 4 * h * o["input"], a), whh=uniform(r, 4 * h * h, a), bih=uniform(r, 4 * h, a), bhh=uniform(r, 4 * h, a))
+    if id == "O3":
+        return dict(x=uniform(lcg(33), o["batch"] * o["cin"] * o["hw"] ** 2), w=uniform(lcg(34), o["cin"] * o["cout"] * o["k"] ** 2, 1 / 4))
+    if id in ("O4", "O5"):
+        return dict(A=uniform(lcg(35 if id == "O4" else 36), o["n"] ** 2))
+    raise ValueError(f"unknown op workload {id}")
+
+
 def total(a):
     t = 0.0
     for v in a:  # plain left-to-right double sum, like data.mjs (not math.fsum)
@@ -76,6 +99,7 @@ def fingerprint():
         w1_X=s["X"][:4], w1_y=s["y"][:4], w1_W3=s["layers"][2]["W"][:4],
         w3_B=mm["B"][:4], w4_X=m["X"][:4], w4_W1=m["layers"][0]["W"][:4], w4_W3=m["layers"][2]["W"][:4],
         w5_x=per_op_input()[:4], w6_X=c["X"][:4], w6_W=c["W"][:4],
+        ops=[[[*v[:4], total(v)] for v in op_inputs(id).values()] for id in ["O1", "O2", "O3", "O4", "O5"]],
         sums=[total(a) for a in [s["X"], *[l["W"] for l in s["layers"]], m["X"], *[l["W"] for l in m["layers"]],
                                  c["X"], c["W"], matmul_inputs(64)["A"]]],
     )

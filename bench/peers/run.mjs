@@ -20,7 +20,15 @@ export const IMPLS = ["tfjs-cpu", "tfjs-wasm", "jax-js", "js-pytorch", "pytorch"
  */
 export const AVX2_ENV = { OPENBLAS_CORETYPE: "Haswell", ATEN_CPU_CAPABILITY: "avx2", TORCH_BENCH_IMPL: "pytorch-avx2" };
 const AVX2_WORKLOADS = new Set(["W3", "W4", "W6"]);
-export const WORKLOADS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W6"];
+/** O1–O5: the heavy ops of the second op set (sizes and titles in ops.json). */
+export const OP_WORKLOADS = ["O1", "O2", "O3", "O4", "O5"];
+export const WORKLOADS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W6", ...OP_WORKLOADS];
+/**
+ * Which peers run O1–O5: PyTorch all; tfjs-wasm the ops TF.js has (einsum, conv2dTranspose, basicLSTMCell; its
+ * O4/O5 rows say it has no cholesky/svd); tfjs-cpu the two whose kernels tfjs-wasm lacks (Einsum,
+ * Conv2DBackpropFilter). jax-js, js-pytorch and pytorch-avx2 are not measured on them.
+ */
+const OP_PEERS = { pytorch: OP_WORKLOADS, "tfjs-wasm": OP_WORKLOADS, "tfjs-cpu": ["O1", "O3"] };
 
 /** Sizes and timing rules; --quick is a ~2-minute smoke run (W2 at 10^4 only, two matmul sizes). Also adjoint's (bench/adjoint.ts). */
 export function plan(quick) {
@@ -32,7 +40,7 @@ export function plan(quick) {
     timeoutMs: quick ? 60000 : 300000,
     quietMs: quick ? 0 : 30000, // full run: wait up to 30 s for other processes to go quiet before each child
     params: {
-      W1: [null], W1b: [null], W4: [null], W5: [null], W6: [null],
+      W1: [null], W1b: [null], W4: [null], W5: [null], W6: [null], O1: [null], O2: [null], O3: [null], O4: [null], O5: [null],
       W2: quick ? [1e4] : [1e5, 1e6],
       W3: quick ? [128, 512] : [128, 256, 512, 1024, 2048],
     },
@@ -155,6 +163,7 @@ export async function runPeers({ quick = false, impls = IMPLS, workloads = WORKL
       for (const param of params[workload]) {
         const base = { impl, workload, param };
         if (impl === "pytorch-avx2" && !AVX2_WORKLOADS.has(workload)) continue;
+        if (OP_WORKLOADS.includes(workload) && !OP_PEERS[impl]?.includes(workload)) continue;
         if (workload === "W1") add({ ...base, skipped: "tensor library: W1 is the scalar Value graph (micrograd-style peers only)" });
         else if (impl.startsWith("pytorch") && torchWhyNot) add({ ...base, error: torchWhyNot });
         else if (failed) add({ ...base, skipped: `not run: ${failed}` });

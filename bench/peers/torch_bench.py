@@ -145,7 +145,84 @@ def w6(_):
     return step, check
 
 
-WORKLOADS = {"W1b": w1b, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
+def o1(_):
+    o, d = lcg.OPS_SPEC["O1"], lcg.op_inputs("O1")
+    shape = (o["b"], o["n"], o["n"])
+    a, b = t32(d["a"], shape), t32(d["b"], shape)
+    check = {}
+
+    def step(phase):
+        with torch.no_grad():
+            c = torch.einsum(o["equation"], a, b)
+        check.update(c000=c[0, 0, 0].item(), c_last=c[-1, -1, -1].item())
+
+    return step, check
+
+
+def o2(_):
+    o, d = lcg.OPS_SPEC["O2"], lcg.op_inputs("O2")
+    h, i = o["hidden"], o["input"]
+    lstm = torch.nn.LSTM(i, h)
+    with torch.no_grad():
+        for name, key, shape in [("weight_ih_l0", "wih", (4 * h, i)), ("weight_hh_l0", "whh", (4 * h, h)), ("bias_ih_l0", "bih", (4 * h,)), ("bias_hh_l0", "bhh", (4 * h,))]:
+            getattr(lstm, name).copy_(t32(d[key], shape))
+    x = t32(d["x"], (o["seq"], o["batch"], i))
+    check = {}
+
+    def step(phase):
+        lstm.zero_grad(set_to_none=True)
+        out, (hn, _) = lstm(x)
+        loss = out.sum() + hn.sum()
+        loss.backward()
+        check.update(loss=loss.item(), grad_sum=lstm.weight_hh_l0.grad.sum().item())
+
+    return step, check
+
+
+def o3(_):
+    o, d = lcg.OPS_SPEC["O3"], lcg.op_inputs("O3")
+    x = t32(d["x"], (o["batch"], o["cin"], o["hw"], o["hw"])).requires_grad_(True)
+    w = t32(d["w"], (o["cin"], o["cout"], o["k"], o["k"])).requires_grad_(True)
+    check = {}
+
+    def step(phase):
+        x.grad = None
+        w.grad = None
+        loss = F.conv_transpose2d(x, w, None, stride=o["stride"], padding=o["padding"]).sum()
+        loss.backward()
+        check.update(loss=loss.item(), grad_sum=w.grad.sum().item())
+
+    return step, check
+
+
+def o4(_):
+    n = lcg.OPS_SPEC["O4"]["n"]
+    a = t32(lcg.op_inputs("O4")["A"], (n, n))
+    spd = a @ a.T + n * torch.eye(n)
+    check = {}
+
+    def step(phase):
+        with torch.no_grad():
+            L = torch.linalg.cholesky(spd)
+        check.update(l_last=L[-1, -1].item())
+
+    return step, check
+
+
+def o5(_):
+    n = lcg.OPS_SPEC["O5"]["n"]
+    a = t32(lcg.op_inputs("O5")["A"], (n, n))
+    check = {}
+
+    def step(phase):
+        with torch.no_grad():
+            U, S, Vh = torch.linalg.svd(a)
+        check.update(s0=S[0].item(), s_last=S[-1].item())
+
+    return step, check
+
+
+WORKLOADS = {"W1b": w1b, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "O1": o1, "O2": o2, "O3": o3, "O4": o4, "O5": o5}
 
 
 def rnd(x, digits=6):
@@ -192,6 +269,8 @@ def main():
     try:
         step, check = WORKLOADS[workload](param)
         row.update(measure(step, **opts))
+        if workload in lcg.OPS_SPEC:
+            row["title"] = lcg.OPS_SPEC[workload]["title"]
         row.update(version=torch.__version__, threads=torch.get_num_threads(), blas=blas())
         if os.environ.get("ATEN_CPU_CAPABILITY") or os.environ.get("OPENBLAS_CORETYPE"):
             row["kernels"] = f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '')} OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '')}"

@@ -153,7 +153,83 @@ const workloads = {
   },
 };
 
+/** Rows [r0, r1) of a row-major [rows, cols] matrix, as a new array. */
+const rowBlock = (m, cols, r0, r1) => m.slice(r0 * cols, r1 * cols);
+
+// O1–O5 (sizes in ../ops.json, inputs from data.mjs opInputs); TF.js has no cholesky or svd.
+const O = data.OPS_SPEC;
+Object.assign(workloads, {
+  O1() {
+    const { b, n, equation } = O.O1;
+    const d = data.opInputs("O1");
+    const a = tf.tensor3d(d.a, [b, n, n]), bb = tf.tensor3d(d.b, [b, n, n]);
+    const check = {};
+    return {
+      check,
+      step() {
+        tf.tidy(() => {
+          const c = tf.einsum(equation, a, bb);
+          check.c000 = c.slice([0, 0, 0], [1, 1, 1]).dataSync()[0];
+          check.c_last = c.slice([b - 1, n - 1, n - 1], [1, 1, 1]).dataSync()[0];
+        });
+      },
+    };
+  },
+  /** tf.basicLSTMCell per time step: kernel [in+h, 4h] with gates i, j(=g), f, o, forget bias 0; PyTorch's i, f, g, o reordered. */
+  O2() {
+    const { seq, batch, input, hidden: h } = O.O2;
+    const d = data.opInputs("O2");
+    const order = [0, 2, 1, 3]; // tfjs gate k is PyTorch gate order[k]
+    const gates = (m, cols) => order.flatMap((g) => Array.from(rowBlock(m, cols, g * h, (g + 1) * h)));
+    const kernel = tf.tidy(() => tf.concat([tf.tensor2d(gates(d.wih, input), [4 * h, input]), tf.tensor2d(gates(d.whh, h), [4 * h, h])], 1).transpose());
+    const bias = tf.tidy(() => tf.tensor1d(gates(d.bih, 1)).add(tf.tensor1d(gates(d.bhh, 1))));
+    const xs = tf.tidy(() => tf.unstack(tf.tensor3d(d.x, [seq, batch, input])));
+    const forgetBias = tf.scalar(0);
+    const vg = tf.valueAndGrads((k, bi) => {
+      let hh = tf.zeros([batch, h]), c = tf.zeros([batch, h]), total = tf.scalar(0);
+      for (const x of xs) {
+        [c, hh] = tf.basicLSTMCell(forgetBias, k, bi, x, c, hh);
+        total = total.add(hh.sum());
+      }
+      return total.add(hh.sum()); // out.sum() + hN.sum()
+    });
+    const check = {};
+    return {
+      check,
+      step() {
+        tf.tidy(() => {
+          const { value, grads } = vg([kernel, bias]);
+          check.loss = value.dataSync()[0];
+          check.grad_sum = sum(grads[0].slice([input, 0], [h, 4 * h]).dataSync()); // weight_hh's gradient
+        });
+      },
+    };
+  },
+  /** NHWC / [k, k, out, in]; 'same' padding is padding 1 for k 4, stride 2 (output 2·hw). */
+  O3() {
+    const { batch, cin, cout, hw, k, stride, padding } = O.O3;
+    if (!(k === 4 && stride === 2 && padding === 1)) throw new Unsupported("tfjs O3 maps only k 4, stride 2, padding 1 to pad 'same'");
+    const d = data.opInputs("O3");
+    const X = tf.tidy(() => tf.transpose(tf.tensor4d(d.x, [batch, cin, hw, hw]), [0, 2, 3, 1]));
+    const W = tf.tidy(() => tf.transpose(tf.tensor4d(d.w, [cin, cout, k, k]), [2, 3, 1, 0]));
+    const out = [batch, hw * stride, hw * stride, cout];
+    const vg = tf.valueAndGrads((x, w) => tf.sum(tf.conv2dTranspose(x, w, out, stride, "same")));
+    const check = {};
+    return {
+      check,
+      step() {
+        tf.tidy(() => {
+          const { value, grads } = vg([X, W]);
+          check.loss = value.dataSync()[0];
+          check.grad_sum = sum(grads[1].dataSync());
+        });
+      },
+    };
+  },
+});
+
 export function make(workload, param) {
   if (workload === "W1") throw new Unsupported("tensor library: W1 (scalar Value graph) does not apply");
+  if (workload === "O4" || workload === "O5") throw new Unsupported(`TF.js has no ${workload === "O4" ? "cholesky" : "svd"}`);
   return workloads[workload](param);
 }
