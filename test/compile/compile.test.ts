@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GraphBreakError, Tensor, compile, manualSeed, randn, setBackend, tensor, valueAndGrad, vmap } from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
-import * as F from '../../src/nn/functional/index.js';
-import { Adam, SGD, StepLR } from '../../src/optim/index.js';
+import { Adam, SGD } from '../../src/optim/index.js';
+import { twins } from './twin.js';
 
 const arr = (t: Tensor): number[] => Array.from(t.toTypedArray());
 
@@ -32,24 +32,7 @@ describe.each(['js', 'wasm'] as const)('compile on %s', (backend) => {
       (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9, weightDecay: 1e-3 }),
       (ps: Tensor[]) => new Adam(ps, { lr: 0.01 }),
     ]) {
-      manualSeed(3);
-      const build = (): nn.Sequential => new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 3));
-      const a = build();
-      manualSeed(3);
-      const b = build();
-      const optA = make(a.parameters());
-      const optB = make(b.parameters());
-      const schedA = new StepLR(optA, 3, { gamma: 0.5 });
-      const schedB = new StepLR(optB, 3, { gamma: 0.5 });
-      const X = randn([8, 4]);
-      const Y = randn([8, 3]);
-      const stepOf = (m: nn.Sequential, o: SGD | Adam) => (x: Tensor, y: Tensor): Tensor => {
-        o.zeroGrad();
-        const loss = F.mseLoss(m.forward(x), y);
-        loss.backward();
-        o.step();
-        return loss;
-      };
+      const { a, b, optA, optB, schedA, schedB, X, Y, stepOf } = twins(make, nn.ReLU);
       const eager = stepOf(b, optB);
       const compiled = compile(stepOf(a, optA));
       const plain = stepOf(a, optA);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, getBackend, manualSeed, randn, setBackend, webgpuProfile, type BackendName, type Tensor } from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as F from '../../src/nn/functional/index.js';
-import { Adam, SGD, StepLR } from '../../src/optim/index.js';
+import { Adam, SGD } from '../../src/optim/index.js';
+import { twins } from './twin.js';
 import { setupWebGPU } from '../backend/webgpu-helpers.js';
 import { NN_FAMILIES, TENSOR_FAMILIES } from '../helpers/families.js';
 import { NN_REGISTRY } from '../nn/registry.js';
@@ -30,24 +31,7 @@ describe.skipIf(skip !== null)('compile on webgpu', () => {
       (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9, weightDecay: 1e-3 }),
       (ps: Tensor[]) => new Adam(ps, { lr: 0.01 }),
     ]) {
-      manualSeed(3);
-      const build = (): nn.Sequential => new nn.Sequential(new nn.Linear(4, 16), new nn.Tanh(), new nn.Linear(16, 3));
-      const a = build();
-      manualSeed(3);
-      const b = build();
-      const optA = make(a.parameters());
-      const optB = make(b.parameters());
-      const schedA = new StepLR(optA, 3, { gamma: 0.5 });
-      const schedB = new StepLR(optB, 3, { gamma: 0.5 });
-      const X = randn([8, 4]);
-      const Y = randn([8, 3]);
-      const stepOf = (m: nn.Sequential, o: SGD | Adam) => (x: Tensor, y: Tensor): Tensor => {
-        o.zeroGrad();
-        const loss = F.mseLoss(m.forward(x), y);
-        loss.backward();
-        o.step();
-        return loss;
-      };
+      const { a, b, optA, optB, schedA, schedB, X, Y, stepOf } = twins(make, nn.Tanh);
       let traces = 0;
       const plain = stepOf(a, optA);
       const compiled = compile((x: Tensor, y: Tensor): Tensor => {
