@@ -12,6 +12,8 @@
 import { AutogradError, ShapeError, fmtShape } from '../errors.js';
 import type { Storage } from '../backend/index.js';
 import { Tensor, deviceOf, sameShape, raw } from '../tensor/index.js';
+import { batchingActive } from './batching.js';
+import { activeLevels } from './forward.js';
 import { gm } from './math.js';
 import { isAnomalyEnabled, withGradMode } from './mode.js';
 import { AccumulateGrad, Node, nodeOf } from './node.js';
@@ -164,9 +166,20 @@ function execute(roots: readonly Node[], grads: readonly Tensor[], run: Run): Ma
   const deps = countDependencies(roots);
   const needed = run.targets === null ? null : neededNodes(roots, deps, run.targets);
   const buffers = new Map<Node, Tensor>();
+  // A node's gradient summed from several edges: the first sum is a fresh tensor only its buffer
+  // holds, so later edges add into it in place (PyTorch's InputBuffer does the same). Not when
+  // the sums are recorded (createGraph), batched (vmap) or carry tangents (forward mode).
+  const inPlace = !run.createGraph && !batchingActive() && activeLevels().length === 0;
+  const owned = new Set<Tensor>();
   const add = (n: Node, g: Tensor): void => {
     const prev = buffers.get(n);
-    buffers.set(n, prev === undefined ? g : gm().add(prev, g));
+    if (prev === undefined) buffers.set(n, g);
+    else if (owned.has(prev) && prev.dtype === g.dtype && sameShape(prev.shape, g.shape) && !g.requiresGrad) raw.binaryInto('add', prev, g, prev);
+    else {
+      const sum = gm().add(prev, g);
+      if (inPlace && !sum.requiresGrad && sum.isContiguous()) owned.add(sum);
+      buffers.set(n, sum);
+    }
   };
   for (let i = 0; i < roots.length; i++) {
     run.shared.add(grads[i]!.storage);
@@ -186,6 +199,7 @@ function execute(roots: readonly Node[], grads: readonly Tensor[], run: Run): Ma
     const node = stack.pop()!;
     let g = buffers.get(node) ?? null;
     buffers.delete(node);
+    if (g !== null) owned.delete(g);
     if (node instanceof AccumulateGrad) {
       if (g === null) continue;
       g = applyHooks(node.leaf._hooks, g, run.shared);

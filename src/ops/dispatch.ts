@@ -37,14 +37,17 @@ function nodeName(prim: string): string {
 }
 
 const EMPTY: readonly Tensor[] = [];
+const EMPTY_STRIDES: readonly (readonly number[])[] = [];
 
 /** The backward node of one primitive application. */
 class PrimNode<P extends Primitive> extends Node {
   private readonly nIn: number;
+  private readonly strides: readonly (readonly number[])[];
 
   constructor(prim: P, private readonly rule: Rule<P>, private readonly p: PrimParams[P], xs: readonly Tensor[], y: Tensor) {
     super(nodeName(prim), prim, xs, y.dtype);
     this.nIn = xs.length;
+    this.strides = rule.layout ? xs.map((x) => x.strides) : EMPTY_STRIDES;
     const s = rule.save;
     let kept: readonly (Tensor | null)[] = xs;
     if (rule.keep !== undefined && s !== 'none' && s !== 'y') {
@@ -67,6 +70,7 @@ class PrimNode<P extends Primitive> extends Node {
       y: (hasY ? s[s.length - 1] : undefined) as Tensor,
       p: this.p,
       shapes: this.inputShapes,
+      strides: this.strides,
       needs: this.next.map((n) => n !== null),
     };
     return this.rule.vjp(g, c) as (Tensor | null)[];
@@ -143,7 +147,7 @@ function propagateTangents<P extends Primitive>(rule: Rule<P>, xs: readonly Tens
       return t;
     });
     if (!any) continue;
-    const c: Ctx<P> = { x: xs, y, p, shapes: xs.map((x) => x.shape), needs: dx.map((t) => t !== null) };
+    const c: Ctx<P> = { x: xs, y, p, shapes: xs.map((x) => x.shape), strides: xs.map((x) => x.strides), needs: dx.map((t) => t !== null) };
     let t = withMasked(level, () => rule.jvp(dx, c));
     if (t === null) continue;
     if (!sameShape(t.shape, y.shape)) t = withMasked(level, () => apply('expand', [t!], { shape: y.shape }));

@@ -134,6 +134,8 @@ export interface Ctx<P extends Primitive> {
   readonly p: PrimParams[P];
   /** Shapes of the inputs. */
   readonly shapes: readonly Shape[];
+  /** Strides of the inputs, when the rule asks for them (`layout`); empty otherwise. */
+  readonly strides: readonly (readonly number[])[];
   /** VJP: which inputs need a gradient. JVP: which inputs have a tangent. */
   readonly needs: readonly boolean[];
 }
@@ -173,6 +175,12 @@ export interface Rule<P extends Primitive> {
    * Inputs not kept are null in the VJP's `x`.
    */
   keep?(needs: readonly boolean[]): readonly boolean[];
+  /**
+   * The VJP reads the inputs' strides (`c.strides`) to choose the layout of
+   * its results, even of inputs it does not keep (matmul: a weight used
+   * transposed gets its gradient row-major).
+   */
+  layout?: true;
   /**
    * Cotangents of the inputs from the output's cotangent `g` (null: zero or
    * not needed). Written with differentiable ops. Any broadcasting of the

@@ -282,7 +282,11 @@ const RULES: RuleTable = {
     forward: (x) => raw.rawMatmul(x[0]!, x[1]!),
     save: 'x',
     keep: (needs) => [needs[1]!, needs[0]!],
-    vjp: (g, { x: [a, b], needs }) => [needs[0] ? matmul(g, mT(b!)) : null, needs[1] ? matmul(mT(a!), g) : null],
+    layout: true,
+    vjp: (g, { x: [a, b], needs, shapes, strides }) => [
+      needs[0] ? matmulGradA(g, b!, columnMajor(shapes[0]!, strides[0]!)) : null,
+      needs[1] ? matmulGradB(g, a!, shapes[1]!.length, columnMajor(shapes[1]!, strides[1]!)) : null,
+    ],
     jvp: (dx, { x: [a, b] }) => addT(dx[0] && matmul(dx[0], b!), dx[1] && matmul(a!, dx[1])),
     batch: batchedMatmul,
   },
@@ -304,6 +308,40 @@ const RULES: RuleTable = {
 };
 
 defineRules(RULES);
+
+/** True when a 2-d input is stored column by column (a transposed view of a row-major matrix). */
+function columnMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  return shape.length === 2 && shape[0]! > 1 && shape[1]! > 1 && strides[0] === 1 && strides[1] === shape[0];
+}
+
+/**
+ * `g·bᵀ`, the cotangent of matmul's first input. For a column-major 2-d
+ * input (a weight used as `wᵀ`) it is made as `(b·gᵀ)ᵀ`, so that it reaches
+ * `w` row-major and accumulates by a contiguous add (PyTorch's mm backward
+ * chooses the same way).
+ */
+function matmulGradA(g: T, b: T, colMajor: boolean): T {
+  return colMajor && b.ndim === 2 ? mT(matmul(b, mT(g))) : matmul(g, mT(b));
+}
+
+/**
+ * `aᵀ·g`, the cotangent of matmul's second input (of `bDims` dims). A 2-d
+ * input broadcast over the batch dims of `a` (`linear` over a sequence) gets
+ * one product over the flattened batch, `a[N·n, k]ᵀ · g[N·n, m]`, rather
+ * than a batch of products summed afterwards; a column-major one gets
+ * `(gᵀ·a)ᵀ` (see `matmulGradA`).
+ */
+function matmulGradB(g: T, a: T, bDims: number, colMajor: boolean): T {
+  if (bDims !== 2 || a.ndim < 2) return matmul(mT(a), g);
+  let a2 = a;
+  let g2 = g;
+  if (a.ndim > 2) {
+    const rows = a.shape.slice(0, -1).reduce((x, y) => x * y, 1);
+    a2 = reshape(a, [rows, a.shape[a.ndim - 1]!]);
+    g2 = reshape(g, [rows, g.shape[g.ndim - 1]!]);
+  }
+  return colMajor ? mT(matmul(mT(g2), a2)) : matmul(mT(a2), g2);
+}
 
 /** Sums `g` over the dims that broadcasting added or stretched, back to `shape`. */
 function sumTo(g: T, shape: readonly number[]): T {

@@ -275,6 +275,85 @@ describe('autogradGrad', () => {
   });
 });
 
+describe('gradients summed from several edges', () => {
+  it('sums into a fresh buffer in place without touching gradients other nodes hold', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true, dtype: 'float64' });
+    const a = w.mul(2);
+    const b = w.mul(3);
+    a.retainGrad();
+    b.retainGrad();
+    // s = a + b hands one gradient tensor to both a and b; a then gets three more edges.
+    const s = a.add(b);
+    const loss = s.sum().add(a.mul(5).sum()).add(a.mul(a).sum()).add(a.sum());
+    loss.backward();
+    // dloss/da = 1 + 5 + 2a + 1, dloss/db = 1
+    expect(arr(a.grad)).toEqual([11, 15, 19]);
+    expect(arr(b.grad)).toEqual([1, 1, 1]);
+    expect(arr(w.grad)).toEqual([2 * 11 + 3, 2 * 15 + 3, 2 * 19 + 3]);
+  });
+
+  it('a hook on the node sees the whole sum, and createGraph sums out of place (second derivatives)', () => {
+    const x = tensor([0.5, -1], { requiresGrad: true, dtype: 'float64' });
+    const y = x.mul(x);
+    const seen: number[][] = [];
+    y.registerHook((g) => {
+      seen.push(g.toArray() as number[]);
+      return g;
+    });
+    // loss = sum(y) + sum(y·y) + sum(3y): dloss/dy = 1 + 2y + 3
+    const loss = () => y.sum().add(y.mul(y).sum()).add(y.mul(3).sum());
+    loss().backward(null, { retainGraph: true });
+    expect(seen).toEqual([[4 + 2 * 0.25, 4 + 2]]);
+    const [g] = autogradGrad(loss(), [x], { createGraph: true });
+    // dloss/dx = (4 + 2x²)·2x; d²/dx² = 8 + 12x²
+    expect(arr(g!)).toEqual([(4 + 2 * 0.25) * 1, (4 + 2) * -2]);
+    const [h] = autogradGrad(g!.sum(), [x]);
+    expect(arr(h!)).toEqual([8 + 12 * 0.25, 8 + 12]);
+  });
+});
+
+describe('matmul gradients', () => {
+  const data = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));
+  it('a weight used transposed (linear) gets its gradient row-major, equal to the product of the untransposed form', () => {
+    const x = tensor(data(12, 1), { shape: [4, 3], dtype: 'float64' });
+    const w = tensor(data(15, 2), { shape: [5, 3], dtype: 'float64', requiresGrad: true });
+    const wt = tensor(w.detach().transpose(0, 1).contiguous().toArray() as number[][], { dtype: 'float64', requiresGrad: true });
+    x.matmul(w.transpose(0, 1)).tanh().sum().backward();
+    x.matmul(wt).tanh().sum().backward();
+    expect(w.grad!.isContiguous()).toBe(true);
+    const viaT = wt.grad!.transpose(0, 1).toArray() as number[][];
+    (w.grad!.toArray() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(viaT[i]![j]!, 14)));
+  });
+
+  it('a 2-d weight broadcast over a sequence gets one product over the flattened batch, equal to the per-step sum', () => {
+    const x = tensor(data(2 * 3 * 4, 3), { shape: [2, 3, 4], dtype: 'float64' });
+    const w = tensor(data(4 * 5, 4), { shape: [4, 5], dtype: 'float64', requiresGrad: true });
+    const g = tensor(data(2 * 3 * 5, 5), { shape: [2, 3, 5], dtype: 'float64' });
+    x.matmul(w).backward(g);
+    const want = Array.from({ length: 4 }, (_, k) => Array.from({ length: 5 }, (_, m) => {
+      let acc = 0;
+      for (let b = 0; b < 2; b++) for (let i = 0; i < 3; i++) acc += (x.toArray() as number[][][])[b]![i]![k]! * (g.toArray() as number[][][])[b]![i]![m]!;
+      return acc;
+    }));
+    (w.grad!.toArray() as number[][]).forEach((row, k) => row.forEach((v, m) => expect(v).toBeCloseTo(want[k]![m]!, 13)));
+  });
+
+  it('second derivatives through both layouts agree (the rule is differentiable)', () => {
+    const x = tensor(data(6, 6), { shape: [2, 3], dtype: 'float64', requiresGrad: true });
+    const w = tensor(data(12, 7), { shape: [4, 3], dtype: 'float64', requiresGrad: true });
+    const wt = tensor(w.detach().transpose(0, 1).contiguous().toArray() as number[][], { dtype: 'float64', requiresGrad: true });
+    const hess = (y: Tensor, ws: Tensor) => {
+      const [gx] = autogradGrad(y.sigmoid().pow(2).sum(), [x], { createGraph: true });
+      return autogradGrad(gx!.mul(gx!).sum(), [x, ws]);
+    };
+    const [hx1, hw1] = hess(x.matmul(w.transpose(0, 1)), w);
+    const [hx2, hw2] = hess(x.matmul(wt), wt);
+    (hx1!.toArray() as number[][]).forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo((hx2!.toArray() as number[][])[i]![j]!, 13)));
+    const t2 = hw2!.transpose(0, 1).toArray() as number[][];
+    (hw1!.toArray() as number[][]).forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(t2[i]![j]!, 13)));
+  });
+});
+
 describe('deep graphs', () => {
   it('backward through a chain of 10^6 nodes (iterative engine)', () => {
     const N = 1_000_000;
