@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type ScanOp, type UnaryOp, type View } from '../../src/backend/index.js';
+import { exp32, sigmoid32, tanh32 } from '../../src/backend/wasm/transcend.js';
 import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Tol } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -56,6 +57,60 @@ describe('unary', () => {
       }
     });
   }
+  // float32 exp, sigmoid and tanh run four lanes at a time in float32 (assembly/transcend.ts): at
+  // most 2 ulp from the correctly rounded value (float64, rounded once) over their whole range,
+  // and one value gives one result wherever it sits (a lane, the tail, a strided row).
+  const ulps = (a: number, b: number): number => {
+    if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+    const i = new Int32Array(new Float32Array([a, b]).buffer);
+    const ordered = (k: number): number => (k < 0 ? -2147483648 - k : k);
+    return Math.abs(ordered(i[0]!) - ordered(i[1]!));
+  };
+  const sigmoid64 = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+  const sweeps: [UnaryOp, number, number, (x: number) => number, number][] = [
+    ['exp', -104, 89, Math.exp, 1], ['exp', -1, 1, Math.exp, 1],
+    ['sigmoid', -110, 110, sigmoid64, 2], ['sigmoid', -6, 6, sigmoid64, 2],
+    ['tanh', -12, 12, Math.tanh, 1], ['tanh', -1, 1, Math.tanh, 1], ['tanh', -1e-3, 1e-3, Math.tanh, 1],
+  ];
+  for (const [op, lo, hi, f, maxUlps] of sweeps) {
+    it(`${op} float32 within ${maxUlps} ulp on [${lo}, ${hi}]`, () => {
+      const n = 1 << 16;
+      const xs = Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / n);
+      const y = wasmBackend.read({ storage: wasmBackend.unary(op, whole(wasmBackend, 'float32', [n], xs), 'float32'), shape: [n], strides: [1], offset: 0 });
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, ulps(y[i]!, Math.fround(f(xs[i]!))));
+      expect(worst).toBeLessThanOrEqual(maxUlps);
+    });
+  }
+  it('float32 exp, sigmoid and tanh: the JS twins (small tensors, compiled loops) equal the wasm lanes bit for bit', () => {
+    const twins = { exp: exp32, sigmoid: sigmoid32, tanh: tanh32 } as const;
+    const n = 1 << 15;
+    for (const [lo, hi] of [[-110, 110], [-2, 2], [-1e-3, 1e-3]] as const) {
+      const xs = Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / n);
+      xs[0] = NaN; xs[1] = Infinity; xs[2] = -Infinity; xs[3] = -0; xs[4] = 2.5; xs[5] = -3.5;
+      for (const [op, twin] of Object.entries(twins)) {
+        const y = wasmBackend.read({ storage: wasmBackend.unary(op as UnaryOp, whole(wasmBackend, 'float32', [n], xs), 'float32'), shape: [n], strides: [1], offset: 0 });
+        for (let i = 0; i < n; i++) if (!Object.is(y[i], Math.fround(twin(xs[i]!)))) expect(`${op}(${xs[i]}) = ${twin(xs[i]!)}`).toBe(`${y[i]}`);
+      }
+    }
+  });
+  it('float32 exp, sigmoid and tanh: one value, one result, in any position or layout', () => {
+    // 32 values whose vector and float64 results differ in the last bit for some of them.
+    const values = [...Array.from({ length: 29 }, (_, i) => -7 + i * 0.4837), 40, -90, -0];
+    const V = values.length;
+    for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+      const alone = values.map((v) => wasmBackend.read({ storage: wasmBackend.unary(op, whole(wasmBackend, 'float32', [1], [v]), 'float32'), shape: [1], strides: [1], offset: 0 })[0]!);
+      // A [V, 6] transposed view: each row is a strided column of the storage (four gathered lanes and a tail of two).
+      const grid = Array.from({ length: 6 * V }, (_, i) => values[i % V]!);
+      const x: View = { storage: wasmBackend.fromArray('float32', grid), shape: [V, 6], strides: [1, V], offset: 0 };
+      const y = wasmBackend.read({ storage: wasmBackend.unary(op, x, 'float32'), shape: [V, 6], strides: [6, 1], offset: 0 });
+      for (let i = 0; i < 6 * V; i++) expect(Object.is(y[i], alone[Math.floor(i / 6)]), `${op} strided at ${i}`).toBe(true);
+      // Contiguous, starting one element in: every value meets every lane and the tail.
+      const z: View = { storage: wasmBackend.fromArray('float32', [0, ...grid]), shape: [6 * V], strides: [1], offset: 1 };
+      const flat = wasmBackend.read({ storage: wasmBackend.unary(op, z, 'float32'), shape: [6 * V], strides: [1], offset: 0 });
+      for (let i = 0; i < 6 * V; i++) expect(Object.is(flat[i], alone[i % V]), `${op} contiguous at ${i}`).toBe(true);
+    }
+  });
   it('int32 and bool inputs run the js code over wasm memory', () => {
     const x = pair('int32', [40], 'sliced', uniform(-5, 5, 3));
     for (const op of ['neg', 'abs', 'sign'] as const) {

@@ -5,7 +5,9 @@
  *
  * In wasm: matmul, unary/binary/compare/where and copy/fill for float32 and
  * float64 (copy/fill for every dtype), reductions of floats, im2col/col2im;
- * tanh of a contiguous view runs in JS over the wasm memory (`tanhContiguous`).
+ * float64 tanh of a contiguous view runs in JS over the wasm memory (`tanhContiguous`);
+ * float32 exp, sigmoid and tanh run four lanes at a time in float32 (within 2 ulp,
+ * the same values for tensors too small for a wasm call: `transcend.ts`).
  * The rest (argReduce, scan, sort, gather, scatterAdd, int32/bool arithmetic and dtype
  * conversions) runs the js backend's code directly over the wasm memory
  * (a `WasmStorage` exposes its elements as `data`, the way a `JsStorage`
@@ -24,6 +26,7 @@ import {
 } from './memory.js';
 import type { Kernels, Runtime } from './module.js';
 import { splitRows } from './split.js';
+import { exp32, sigmoid32, tanh32 } from './transcend.js';
 import { JOB_KERNELS, JOB_WORDS, MAX_THREADS, availableWorkers, runParallel, threadCount } from './threads.js';
 
 const UNARY: Record<Exclude<UnaryOp, 'isnan'>, number> = {
@@ -193,8 +196,20 @@ function launch(kernel: ElementwiseKernel, lead: readonly number[], views: reado
   runParallel(jobs, gemmKernels !== rt!.plain, runJobs);
 }
 
+/** The float32 functions the wasm kernels compute four lanes at a time (assembly/transcend.ts), one element at a time in JS. */
+const LANES: Partial<Record<UnaryOp, (x: number) => number>> = { exp: exp32, sigmoid: sigmoid32, tanh: tanh32 };
+
+/** float32 exp, sigmoid or tanh of a view too small for a wasm call: the same values as the wasm lanes. */
+function lanesSmall(fn: (x: number) => number, x: View): Storage {
+  const src = (x.storage as WasmStorage | JsStorage).data;
+  const pos = positionsOf(x.shape, x.strides, x.offset);
+  const out = new Float32Array(pos.length);
+  for (let i = 0; i < pos.length; i++) out[i] = fn(src[pos[i]!]!);
+  return hostStorage(out, 'float32');
+}
+
 /**
- * tanh of a contiguous float view (`n` elements), in JS over the wasm memory:
+ * tanh of a contiguous float64 view (`n` elements), in JS over the wasm memory:
  * V8's Math.tanh (fdlibm, native code) takes about 60% of the time of the
  * kernels' port (musl, scalar float64 in wasm), and is exactly what the js
  * backend computes: float64, rounded once. (The other transcendental
@@ -340,7 +355,9 @@ export const wasmBackend: Backend = {
       return viaJs(() => jsBackend.unary(op, x, dtype));
     }
     if (!floats(dtype, x)) return viaJs(() => jsBackend.unary(op, x, dtype));
-    if (op === 'tanh') {
+    const lane = dtype === 'float32' && x.storage.dtype === 'float32' ? LANES[op] : undefined;
+    if (lane !== undefined && isSmall('float64', sizeOf(x.shape))) return call(() => lanesSmall(lane, x));
+    if (op === 'tanh' && dtype === 'float64') {
       const g = collapse(x.shape, [x.strides]);
       if (g.shape.length === 1 && g.strides[0]![0] === 1) return call(() => tanhContiguous(x, g.shape[0]!, dtype));
     }
