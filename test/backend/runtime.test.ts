@@ -243,6 +243,22 @@ describe('allocator', () => {
     expect(info.stats.evictions).toBe(0);
     expect(info.grownBytes).toBeLessThan(info.allocatedBytes / 4);
   }, 60_000);
+
+  it('grows the default residency limit while the GCs it runs take over a tenth of the time; a limit set stays', () => {
+    const child = fileURLToPath(new URL('./adaptive-child.ts', import.meta.url));
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', child, ...args], { encoding: 'utf8', env: { ...process.env, ADJOINT_THREADS: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { residentLimitBytes: number; stats: { gcs: number; limitGrowths: number; evictions: number } };
+    };
+    const grown = run();
+    expect(grown.stats.limitGrowths).toBeGreaterThan(0);
+    expect(grown.residentLimitBytes).toBe(64 * 2 ** 20 * 2 ** grown.stats.limitGrowths);
+    expect(grown.residentLimitBytes).toBeLessThanOrEqual(512 * 2 ** 20);
+    const fixed = run('--fixed');
+    expect(fixed.stats.limitGrowths).toBe(0);
+    expect(fixed.residentLimitBytes).toBe(64 * 2 ** 20);
+  }, 60_000);
 });
 
 describe('tensors across backends', () => {

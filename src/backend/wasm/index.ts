@@ -8,7 +8,7 @@
  * - `ADJOINT_THREADS=n`: threads for the big GEMMs (default: all cores; 1 = none);
  * - `ADJOINT_RELAXED_SIMD=0`: never use relaxed SIMD (by default it is used
  *   where the runtime validates it; in Node the V8 flag Node 20 needs is set);
- * - `ADJOINT_WASM_RESIDENT_MB=n`: starting residency limit (default 64; see memory.ts).
+ * - `ADJOINT_WASM_RESIDENT_MB=n`: a fixed residency limit (default: 64, growing under GC pressure; see memory.ts).
  */
 import {
   ELEMENTWISE_THREAD_MIN, THREAD_MIN_FLOPS, bindRuntime, relaxedInUse, setElementwiseThreadMin, setThreadMinFlops, useRelaxed, wasmBackend,
@@ -65,7 +65,10 @@ export interface WasmOptions {
   threads?: number;
   /** Use the relaxed SIMD (FMA) GEMM when the runtime has it. */
   relaxed?: boolean;
-  /** Residency limit in bytes before least-recently-used storages move to the JS heap. */
+  /**
+   * Residency limit in bytes before least-recently-used storages move to the JS heap (a fixed
+   * cap; by default it starts at 64 MiB and grows up to 512 MiB while GCs take over a tenth of the time).
+   */
   residentLimitBytes?: number;
   /**
    * Storages of at most this many bytes live in the JS heap and their ops run the
