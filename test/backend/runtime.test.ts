@@ -254,7 +254,7 @@ describe('allocator', () => {
     const grown = run();
     expect(grown.stats.limitGrowths).toBeGreaterThan(0);
     expect(grown.residentLimitBytes).toBe(64 * 2 ** 20 * 2 ** grown.stats.limitGrowths);
-    expect(grown.residentLimitBytes).toBeLessThanOrEqual(512 * 2 ** 20);
+    expect(grown.residentLimitBytes).toBeLessThanOrEqual(256 * 2 ** 20);
     const fixed = run('--fixed');
     expect(fixed.stats.limitGrowths).toBe(0);
     expect(fixed.residentLimitBytes).toBe(64 * 2 ** 20);

@@ -67,7 +67,7 @@ export interface WasmOptions {
   relaxed?: boolean;
   /**
    * Residency limit in bytes before least-recently-used storages move to the JS heap (a fixed
-   * cap; by default it starts at 64 MiB and grows up to 512 MiB while GCs take over a tenth of the time).
+   * cap; by default it starts at 64 MiB and grows up to 256 MiB while GCs take over a tenth of the time).
    */
   residentLimitBytes?: number;
   /**

@@ -20,9 +20,9 @@
  *   next reads it. The limit doubles when evicted storages keep coming back,
  *   and grows to twice any block placed over half of it (else that block
  *   would push every other one out, and be pushed out by the next). Unless
- *   set by the user, it also doubles (up to 512 MiB) while the GCs the allocator
+ *   set by the user, it also doubles (up to 256 MiB) while the GCs the allocator
  *   runs take over a tenth of the time: an LSTM step on the default 64 MiB ran
- *   3 GCs of ~10 ms each, 87 ms a step; it settles at 512 MiB and 54 ms.
+ *   3 GCs of ~10 ms each, 87 ms a step; it settles at 256 MiB and ~58 ms.
  * So memory stays bounded whether or not the program yields, and no pointer
  * leaks into user code.
  *
@@ -96,7 +96,7 @@ let limit = 64 * 2 ** 20;
  * for fewer GCs, as a garbage-collected heap grows under allocation pressure.
  */
 let adaptive = true;
-const ADAPTIVE_MAX = 2 ** 29;
+const ADAPTIVE_MAX = 2 ** 28;
 const GC_SHARE = 0.1;
 let lastGcEnd = 0;
 let evicted = 0;
