@@ -143,6 +143,11 @@ export function initMemory(runtime: Runtime, residentLimitMB?: number): void {
   }
 }
 
+/** The runtime's memory and whether it is shared (null before the kernels load): generated kernels import it. @example runtimeMemory()?.shared; */
+export function runtimeMemory(): { memory: WebAssembly.Memory; shared: boolean } | null {
+  return rt === undefined || rt === null ? null : { memory: rt.memory, shared: rt.shared };
+}
+
 /** Sets the residency limit in bytes (tests use a small one to exercise eviction). */
 export function setResidentLimit(bytes: number): void {
   limit = bytes;
