@@ -14,12 +14,19 @@
  * retrace. Other numbers the function reads from JS objects are constants of
  * the program (change them and call `compile` again).
  *
+ * A call with the very tensors (and plain values) of the previous call, with
+ * the same requiresGrad and grad mode, reuses that call's signature without
+ * rebuilding it. A compiled function called while another trace records
+ * (inside another compiled function, an export) runs as written, so that the
+ * outer trace records its ops.
+ *
  * `ADJOINT_COMPILE_DEBUG=1` logs each trace (its steps, what was fused, and
  * each graph break, once).
  */
 import { AdjointError } from '../errors.js';
 import { isGradEnabled } from '../autograd/index.js';
 import { Tracer, withTracer } from '../ops/index.js';
+import { ACTIVE_TRACER } from '../ops/trace.js';
 import { Tensor, getRngState, type RngState } from '../tensor/index.js';
 import { GraphBreakError } from './errors.js';
 import { fuse } from './fuse.js';
@@ -77,8 +84,16 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
 
   const trace = (args: A, argTensors: Tensor[], key: string): R => {
     const tracer = new Tracer({ kernels: true });
+    // Each tensor's version when the trace first sees it (the arguments: at the call), so that a replay bumps
+    // the versions of the tensors it writes in place (captured ones too) as the traced call did.
     const versions0 = new Map<Tensor, number>();
     for (const x of argTensors) versions0.set(x._base ?? x, x.version);
+    const record = tracer._record.bind(tracer);
+    tracer._record = (op, kind, inputs, params, outputs, children): void => {
+      // A node is recorded after its kernel ran and before the in-place op that ran it bumps the version.
+      for (const x of inputs) if (x !== null && !versions0.has(x._base ?? x)) versions0.set(x._base ?? x, x.version);
+      record(op, kind, inputs, params, outputs, children);
+    };
     const rng0 = getRngState();
     const result = withTracer(tracer, () => {
       if (!fullGraph) return fn(...args);
@@ -105,9 +120,23 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
     return result as R;
   };
 
+  /** The last call whose arguments are all tensors or plain values: the same ones again have its signature. */
+  let last: LastCall | null = null;
+
   return (...args: A): R => {
-    const argTensors: Tensor[] = [];
-    const key = signature(args, argTensors) + (isGradEnabled() ? '|grad' : '|nograd');
+    // Under another trace (a compiled function calling this one, an export), run the function itself:
+    // the outer trace records its ops (a replay's kernels would be invisible to it).
+    if (ACTIVE_TRACER !== null) return fn(...args);
+    const grad = isGradEnabled();
+    let argTensors: Tensor[];
+    let key: string;
+    if (last !== null && sameCall(last, args, grad)) {
+      ({ argTensors, key } = last);
+    } else {
+      argTensors = [];
+      key = signature(args, argTensors) + (grad ? '|grad' : '|nograd');
+      last = memo(args, argTensors, grad, key);
+    }
     const list = cache.get(key);
     if (list !== undefined) {
       for (const p of list) {
@@ -123,6 +152,43 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
     }
     return trace(args, argTensors, key);
   };
+}
+
+/** A call's arguments and their signature (see `sameCall`). */
+interface LastCall {
+  readonly args: readonly unknown[];
+  readonly requiresGrad: readonly boolean[];
+  readonly grad: boolean;
+  readonly argTensors: Tensor[];
+  readonly key: string;
+}
+
+const plainValue = (v: unknown): boolean => v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+
+/** The call as a `LastCall` when its arguments are tensors and plain values only (objects' contents may change), else null. */
+function memo(args: readonly unknown[], argTensors: Tensor[], grad: boolean, key: string): LastCall | null {
+  const requiresGrad: boolean[] = [];
+  for (const a of args) {
+    if (a instanceof Tensor) requiresGrad.push(a._requiresGrad);
+    else if (plainValue(a)) requiresGrad.push(false);
+    else return null;
+  }
+  return { args: args.slice(), requiresGrad, grad, argTensors, key };
+}
+
+/**
+ * Whether `args` are the last call's (the same tensors, by identity, with the
+ * same requiresGrad; the same plain values; the same grad mode): then their
+ * signature is the last one (a tensor's geometry and storage never change).
+ */
+function sameCall(m: LastCall, args: readonly unknown[], grad: boolean): boolean {
+  if (m.grad !== grad || m.args.length !== args.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!Object.is(a, m.args[i])) return false;
+    if (a instanceof Tensor && a._requiresGrad !== m.requiresGrad[i]) return false;
+  }
+  return true;
 }
 
 /** Runs `body` with value reads turned into `GraphBreakError`s. */
@@ -153,14 +219,32 @@ function idOf(o: object): number {
   return i;
 }
 
+/** Each tensor's geometry in a signature (a tensor's dtype, backend, shape, strides and offset never change). */
+const geometryKeys = new WeakMap<Tensor, string>();
+
 /** The signature string of the arguments; collects their tensors in walk order. */
 function signature(v: unknown, tensors: Tensor[]): string {
   if (v instanceof Tensor) {
-    const alias = tensors.findIndex((t) => t.storage === v.storage);
+    let alias = -1;
+    for (let i = 0; i < tensors.length; i++) {
+      if (tensors[i]!.storage === v.storage) {
+        alias = i;
+        break;
+      }
+    }
     tensors.push(v);
-    return `T${v.dtype}@${v.backend}[${v.shape.join(',')}]/${v.strides.join(',')}+${v.offset}${v._requiresGrad ? 'g' : ''}${alias >= 0 ? `=${alias}` : ''}`;
+    let g = geometryKeys.get(v);
+    if (g === undefined) {
+      g = `T${v.dtype}@${v.backend}[${v.shape.join(',')}]/${v.strides.join(',')}+${v.offset}`;
+      geometryKeys.set(v, g);
+    }
+    return alias >= 0 ? `${g}${v._requiresGrad ? 'g' : ''}=${alias}` : v._requiresGrad ? `${g}g` : g;
   }
-  if (Array.isArray(v)) return `(${v.map((x) => signature(x, tensors)).join(';')})`;
+  if (Array.isArray(v)) {
+    let s = '(';
+    for (let i = 0; i < v.length; i++) s += (i > 0 ? ';' : '') + signature(v[i], tensors);
+    return `${s})`;
+  }
   if (typeof v === 'object' && v !== null) {
     if (Object.getPrototypeOf(v) === Object.prototype) {
       return `{${Object.entries(v).map(([k, x]) => `${k}:${signature(x, tensors)}`).join(';')}}`;
@@ -179,7 +263,7 @@ function describe(p: Program): string {
     switch (s.kind) {
       case 'prim': return `%${s.out} = ${s.prim}(${s.ins.map(ref).join(', ')})`;
       case 'raw': return `${s.out !== null ? `%${s.out} = ` : `%${s.writes} <- `}${s.name}(${s.args.map((a) => ('ref' in a ? ref(a.ref) : typeof a.value === 'object' ? '…' : String(a.value))).join(', ')})`;
-      case 'fused': return `${s.outs.map((o) => `%${o}`).join(', ')} = fused[${s.kernel.ops.length} ops](${s.ins.map(ref).join(', ')})`;
+      case 'fused': return `${s.outs.map((o, j) => (s.inPlace[j] ? `%${o} <-` : `%${o}`)).join(', ')}${s.inPlace.every((x) => x) ? '' : ' ='} fused[${s.kernel.ops.length} ops](${s.ins.map(ref).join(', ')})`;
       case 'read': return `read ${s.op}(${ref(s.ref)})  -- graph break`;
     }
   };

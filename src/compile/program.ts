@@ -39,7 +39,11 @@ export type Step =
   | { readonly kind: 'prim'; readonly prim: Primitive; readonly ins: readonly Ref[]; readonly p: PrimParams[Primitive]; readonly out: number }
   | { readonly kind: 'raw'; readonly name: string; readonly fn: (...a: never[]) => unknown; readonly args: readonly RawArg[]; readonly out: number | null; readonly writes: number | null }
   | { readonly kind: 'read'; readonly op: string; readonly ref: Ref; readonly values: TypedArray }
-  | { readonly kind: 'fused'; readonly kernel: FusedKernel; readonly ins: readonly Ref[]; readonly outs: readonly number[] };
+  | {
+    readonly kind: 'fused'; readonly kernel: FusedKernel; readonly ins: readonly Ref[]; readonly outs: readonly number[];
+    /** Per output: written in place into its slot (bound, or made by an earlier step) rather than into a new buffer. */
+    readonly inPlace: readonly boolean[];
+  };
 
 /** A chain of elementwise primitives run as one generated loop (see `fuse.ts`). */
 export interface FusedKernel {
