@@ -188,6 +188,15 @@ function targets(rows: Row[]): Target[] {
         : { target, measured: ok(t) ? `adjoint ${a ? '✗' : 'not measured'}` : 'PyTorch not measured', met: a && !ok(a) && ok(t) ? false : null },
     );
   }
+  // compile (issue 13): the compiled rows against jax-js's jit, PyTorch and eager.
+  const compiled = 'adjoint-wasm-compiled';
+  const ratio = (target: string, a: Row | undefined, b: Row | undefined, key: string, bound: number, what: string, unit = 'ms'): Target =>
+    ok(a) && ok(b)
+      ? { target, measured: `${fmt(num(a, key))} ${unit} vs ${what} ${fmt(num(b, key))} ${unit} = ${(num(a, key) / num(b, key)).toPrecision(3)}x`, met: num(a, key) <= bound * num(b, key) }
+      : { target, measured: 'not measured', met: null };
+  out.push(ratio('W1b compiled at most half of jax-js jit', find(compiled, 'W1b'), find('jax-js', 'W1b'), 'median_ms', 0.5, 'jax-js'));
+  out.push(ratio('W4 compiled within 1.3x of PyTorch', find(compiled, 'W4'), find('pytorch', 'W4'), 'median_ms', 1.3, 'PyTorch'));
+  out.push(ratio('W5 compiled at least 5x faster than eager', find(compiled, 'W5'), find(impl, 'W5'), 'us_per_op', 0.2, 'eager', 'µs/op'));
   for (const w of ['O1', 'O2', 'O3']) {
     const a = find(impl, w);
     const p = find('tfjs-wasm', w);
