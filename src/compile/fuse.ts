@@ -35,7 +35,7 @@ import { canFuseOnGpu, fusedProgram, runFused, type FusedOperand } from '../back
 import { sizeOf, type Tensor } from '../tensor/index.js';
 import type { FusedKernel, Program, Ref, Step } from './program.js';
 import { canFuseOnWasm } from '../backend/wasm/fused.js';
-import { wasmFusedMin, wasmFusedRun, type WasmGroup } from './wasm-fuse.js';
+import { periodOf, wasmFusedMin, wasmFusedRun, type WasmGroup } from './wasm-fuse.js';
 
 type Expr = (a: string, b: string) => string;
 const UNARY: Record<string, (a: string) => string> = {
@@ -277,13 +277,18 @@ function inPlaceMember(p: Program, s: Step, index: number): (Member & { info: In
 /**
  * Whether a generated wasm kernel (`wasm-fuse.ts`) can run step `s` over
  * `shape`: on wasm, an op with a generated form, at least `wasmFusedMin()`
- * elements, every input contiguous or one scalar.
+ * elements, every input a scalar or a row-major view of the trailing dims
+ * (all of them: contiguous; some: a bias broadcast over the others, its
+ * length a multiple of the SIMD lanes).
  */
 function simdReady(s: Prim, shape: readonly number[], dtype: 'float32' | 'float64', backend: string): boolean {
   if (backend !== 'wasm' || !canFuseOnWasm(s.prim, dtype) || sizeOf(shape) < wasmFusedMin()) return false;
+  const lanes = dtype === 'float32' ? 4 : 2;
   return s.ins.every((r) => {
     const st = stridesIn(r, shape);
-    return st !== null && (st.every((x, d) => x === 0 || shape[d] === 1) || contiguousIn(r, shape));
+    if (st === null) return false;
+    const period = periodOf(shape, st);
+    return st.every((x, d) => x === 0 || shape[d] === 1) || (period !== null && (period === sizeOf(shape) || period % lanes === 0));
   });
 }
 
@@ -524,7 +529,7 @@ function emit(p: Program, g: Group, readers: ReadonlyMap<number, number[]>, root
   };
   // On wasm, a generated wasm kernel where it can (contiguous or scalar inputs, big enough): the JS loop is its fallback.
   const simd = g.backend === 'wasm'
-    ? wasmFusedRun({ dtype, n, inputs, kinds, members: wasmMembers, outs, at, reduce: g.reduce === null ? null : { out: reduceOut, member: memberOf.get(g.reduce.step.ins[0]!.slot)! } }, loopRun)
+    ? wasmFusedRun({ dtype, n, inputs, kinds, strides: stridesOf, shape, members: wasmMembers, outs, at, reduce: g.reduce === null ? null : { out: reduceOut, member: memberOf.get(g.reduce.step.ins[0]!.slot)! } }, loopRun)
     : null;
   if (simd !== null) p.fusions[p.fusions.length - 1] += ' (a generated wasm kernel)';
   const run = simd ?? loopRun;

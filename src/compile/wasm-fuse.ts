@@ -1,8 +1,10 @@
 /**
  * A fused group on the wasm backend as a generated wasm kernel
  * (`backend/wasm/fused.ts`) rather than a generated JS loop, when every
- * input is contiguous or a scalar, every op has a generated form and the
- * group is big enough for a wasm call to pay (`WASM_FUSED_MIN` elements).
+ * input is contiguous, a scalar or a row broadcast over the leading dims (a
+ * bias, its length a multiple of the SIMD lanes), every op has a generated
+ * form and the group is big enough for a wasm call to pay (`WASM_FUSED_MIN`
+ * elements).
  */
 import type { Storage, TypedArray } from '../backend/index.js';
 import { canFuseOnWasm, wasmFusedKernel, type WasmFusedArg } from '../backend/wasm/fused.js';
@@ -27,6 +29,28 @@ export function setWasmFusedMin(n: number): number {
   return old;
 }
 
+/**
+ * The period of an input broadcast over the leading dims of `shape` (a bias
+ * row): the elements of the trailing dims it walks row-major, when its
+ * strides are 0 before them; null for any other layout (0 for none).
+ *
+ * @example
+ * periodOf([37, 3, 4], [0, 4, 1]); // 12
+ */
+export function periodOf(shape: readonly number[], strides: readonly number[]): number | null {
+  for (let d0 = 0; d0 < shape.length; d0++) {
+    let ok = true;
+    let p = 1;
+    for (let d = shape.length - 1; d >= d0 && ok; d--) {
+      if (shape[d] !== 1 && strides[d] !== p) ok = false;
+      p *= shape[d]!;
+    }
+    for (let d = 0; d < d0 && ok; d++) if (shape[d] !== 1 && strides[d] !== 0) ok = false;
+    if (ok) return p;
+  }
+  return null;
+}
+
 /** The group as `fuse.ts` lays it out for its JS loop. */
 export interface WasmGroup {
   readonly dtype: 'float32' | 'float64';
@@ -34,6 +58,9 @@ export interface WasmGroup {
   /** Inputs (deduplicated views) and how each is read. */
   readonly inputs: readonly Ref[];
   readonly kinds: readonly ('scalar' | 'contiguous' | 'strided')[];
+  /** Each input's strides over the group's `shape` (0 on broadcast dims). */
+  readonly strides: readonly (readonly number[])[];
+  readonly shape: readonly number[];
   /** Members in order: the primitive, its operands (an input's index, or an earlier member's), the slot it makes. */
   readonly members: readonly { readonly prim: string; readonly args: readonly WasmFusedArg[]; readonly out: number }[];
   /** Output slots in order, and the element offset each is written at (-1: a new buffer). */
@@ -51,7 +78,9 @@ export function wasmFusedRun(
   g: WasmGroup,
   loop: (o: readonly Storage[], i: readonly Storage[]) => void,
 ): ((o: readonly Storage[], i: readonly Storage[]) => void) | null {
-  if (g.n < WASM_FUSED_MIN || g.kinds.includes('strided') || !g.members.every((m) => canFuseOnWasm(m.prim, g.dtype))) return null;
+  const lanes = g.dtype === 'float32' ? 4 : 2;
+  const periods = g.inputs.map((_r, k) => (g.kinds[k] === 'strided' ? periodOf(g.shape, g.strides[k]!) : 0));
+  if (g.n < WASM_FUSED_MIN || periods.some((q) => q === null || q % lanes !== 0) || !g.members.every((m) => canFuseOnWasm(m.prim, g.dtype))) return null;
   const value = new Map<number, number>(g.members.map((m, j) => [m.out, j]));
   const outputs: { value: number; offset: number }[] = [];
   const written: number[] = [];
@@ -63,7 +92,7 @@ export function wasmFusedRun(
   const kernel = wasmFusedKernel({
     dtype: g.dtype,
     n: g.n,
-    inputs: g.inputs.map((r, k) => ({ scalar: g.kinds[k] === 'scalar', offset: r.offset })),
+    inputs: g.inputs.map((r, k) => ({ scalar: g.kinds[k] === 'scalar', offset: r.offset, period: periods[k]! })),
     ops: g.members.map((m) => ({ op: m.prim, args: m.args })),
     outputs,
     sum: g.reduce === null ? null : g.reduce.member,

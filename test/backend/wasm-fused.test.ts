@@ -76,6 +76,29 @@ describe('generated wasm kernels', () => {
       expect(Object.is(total, acc)).toBe(true);
     });
   }
+  it('rows repeated over the leading dims (biases): two periods, lanes and tail', () => {
+    // out = tanh(x + b1) · b2 over [37, 3, 4]: b1 [3, 4] (period 12), b2 [4] (period 4, offset 1 in its storage)
+    const n = 37 * 12;
+    const x = wasmBackend.fromArray('float32', values(n, 7));
+    const b1 = wasmBackend.fromArray('float32', values(12, 8));
+    const b2 = wasmBackend.fromArray('float32', [5, ...values(4, 9)]);
+    const k = wasmFusedKernel({
+      dtype: 'float32', n, inputs: [{ scalar: false, offset: 0 }, { scalar: false, offset: 0, period: 12 }, { scalar: false, offset: 1, period: 4 }],
+      ops: [{ op: 'add', args: [{ input: 0 }, { input: 1 }] }, { op: 'tanh', args: [{ value: 0 }] }, { op: 'mul', args: [{ value: 1 }, { input: 2 }] }],
+      outputs: [{ value: 2, offset: 0 }], sum: null,
+    })!;
+    const out = wasmBackend.alloc('float32', n);
+    k.run([out], [x, b1, b2]);
+    const shape = [37, 3, 4];
+    const xv: View = { storage: x, shape, strides: [12, 4, 1], offset: 0 };
+    const t0 = wasmBackend.binary('add', xv, { storage: b1, shape, strides: [0, 4, 1], offset: 0 }, 'float32');
+    const t1 = wasmBackend.unary('tanh', { storage: t0, shape, strides: [12, 4, 1], offset: 0 }, 'float32');
+    const t2 = wasmBackend.binary('mul', { storage: t1, shape, strides: [12, 4, 1], offset: 0 }, { storage: b2, shape, strides: [0, 0, 1], offset: 1 }, 'float32');
+    same(read(out), read(t2), 'biases');
+    // A period that is not a multiple of the lanes is declined.
+    expect(wasmFusedKernel({ dtype: 'float32', n: 300, inputs: [{ scalar: false, offset: 0, period: 10 }], ops: [{ op: 'neg', args: [{ input: 0 }] }], outputs: [{ value: 0, offset: 0 }], sum: null })).toBeNull();
+  });
+
   it('writes in place: an output at an offset of an input it reads', () => {
     const n = 300;
     const p = wasmBackend.fromArray('float32', [1, 2, ...values(n, 5)]);

@@ -171,6 +171,18 @@ describe('the replay plan on wasm kernels of its own', () => {
     a.ps.forEach((p, k) => expect(arr(p)).toEqual(arr(b.ps[k]!)));
   });
 
+  it('a bias broadcast over the batch joins a generated wasm kernel (a row repeated), equal to eager exactly', () => {
+    setBackend('wasm');
+    manualSeed(10);
+    const f = (x: Tensor, w: Tensor, b: Tensor): Tensor => x.matmul(w).add(b).tanh().mul(b);
+    const g = compile(f);
+    for (let i = 0; i < 3; i++) {
+      const [x, w, b] = [randn([128, 24]), randn([24, 16]), randn([16])];
+      const log = logOf(() => expect(arr(g(x, w, b))).toEqual(arr(f(x, w, b))));
+      if (i === 0) expect(log).toMatch(/fused: 3 ops \[add×1 tanh×1 mul×1\] over \[128, 16\] float32 -> one loop, 2 inputs \(1 strided\), 1 outputs \(a generated wasm kernel\)/);
+    }
+  });
+
   it('float32 exp, sigmoid and tanh: a generated wasm kernel when big, the SIMD kernels when strided, the JS twins when small; a replay equals eager exactly', () => {
     setBackend('wasm');
     manualSeed(8);

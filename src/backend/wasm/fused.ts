@@ -19,11 +19,16 @@ import { Emitter, OP, SIMD, wasmModule } from './wasm-emit.js';
 /** An operand of a fused op: an input (by index) or an earlier op's value. */
 export type WasmFusedArg = { readonly input: number } | { readonly value: number };
 
-/** What to generate: `n` elements, inputs contiguous from an element offset or one scalar value each. */
+/**
+ * What to generate: `n` elements; each input contiguous from an element
+ * offset, one scalar value, or a row of `period` elements repeated (a bias
+ * broadcast over the leading dims: element i reads `offset + i mod period`;
+ * `period` a multiple of the lanes).
+ */
 export interface WasmFusedSpec {
   readonly dtype: 'float32' | 'float64';
   readonly n: number;
-  readonly inputs: readonly { readonly scalar: boolean; readonly offset: number }[];
+  readonly inputs: readonly { readonly scalar: boolean; readonly offset: number; readonly period?: number }[];
   readonly ops: readonly { readonly op: string; readonly args: readonly WasmFusedArg[] }[];
   /** Values written out, each contiguous from an element offset of its output storage. */
   readonly outputs: readonly { readonly value: number; readonly offset: number }[];
@@ -331,6 +336,10 @@ export function wasmFusedKernel(spec: WasmFusedSpec): WasmFusedKernel | null {
   };
   const i = local(T_I32);
   const acc = local(T_F64);
+  // One position counter per distinct period (i mod period, kept by adding and wrapping).
+  const periods = [...new Set(spec.inputs.flatMap((x) => (x.scalar || !x.period ? [] : [x.period])))];
+  if (periods.some((q) => q % L !== 0 || q <= 0)) return null;
+  const counters = new Map(periods.map((q) => [q, local(T_I32)]));
   const splats = spec.inputs.map((x, k) => {
     if (!x.scalar) return -1;
     const l = local(T_V128);
@@ -342,9 +351,9 @@ export function wasmFusedKernel(spec: WasmFusedSpec): WasmFusedKernel | null {
   const body = (vec: boolean): void => {
     const m: Mode = { vec, f32, type: vec ? T_V128 : f32 ? T_F32 : T_F64 };
     const tmp = (int = false): number => local(int ? (vec ? T_V128 : T_I32) : m.type);
-    const address = (base: number): void => {
+    const address = (base: number, at = i): void => {
       e.get(base);
-      e.get(i);
+      e.get(at);
       e.i32(S === 4 ? 2 : 3);
       e.op(OP.i32_shl);
       e.op(OP.i32_add);
@@ -352,7 +361,7 @@ export function wasmFusedKernel(spec: WasmFusedSpec): WasmFusedKernel | null {
     const loaded = spec.inputs.map((x, k) => {
       if (x.scalar) return vec ? splats[k]! : k;
       const l = tmp();
-      address(k);
+      address(k, x.period ? counters.get(x.period)! : i);
       if (vec) e.simdMem(SIMD.v128_load, 0, 0);
       else e.mem(f32 ? OP.f32_load : OP.f64_load, f32 ? 2 : 3, 0);
       e.set(l);
@@ -388,10 +397,22 @@ export function wasmFusedKernel(spec: WasmFusedSpec): WasmFusedKernel | null {
         e.set(acc);
       }
     }
-    e.get(i);
-    e.i32(vec ? L : 1);
-    e.op(OP.i32_add);
-    e.set(i);
+    for (const l of [i, ...counters.values()]) {
+      e.get(l);
+      e.i32(vec ? L : 1);
+      e.op(OP.i32_add);
+      e.set(l);
+    }
+    // A counter that reached its period starts over (exactly: periods are multiples of the lanes).
+    for (const [q, l] of counters) {
+      e.i32(0);
+      e.get(l);
+      e.get(l);
+      e.i32(q);
+      e.op(OP.i32_eq);
+      e.op(OP.select);
+      e.set(l);
+    }
   };
   // for (i = 0; i + L <= n; i += L) vector body; for (; i < n; i++) scalar body
   e.block();
