@@ -5,7 +5,7 @@
  * several outputs, a sum (float64 in order) and an in-place write.
  */
 import { describe, expect, it } from 'vitest';
-import { wasmBackend, type BinaryOp, type Storage, type UnaryOp, type View } from '../../src/backend/index.js';
+import { setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type Storage, type UnaryOp, type View } from '../../src/backend/index.js';
 import { canFuseOnWasm, wasmFusedKernel, type WasmFusedSpec } from '../../src/backend/wasm/fused.js';
 import { rng } from './helpers.js';
 
@@ -97,6 +97,28 @@ describe('generated wasm kernels', () => {
     same(read(out), read(t2), 'biases');
     // A period that is not a multiple of the lanes is declined.
     expect(wasmFusedKernel({ dtype: 'float32', n: 300, inputs: [{ scalar: false, offset: 0, period: 10 }], ops: [{ op: 'neg', args: [{ input: 0 }] }], outputs: [{ value: 0, offset: 0 }], sum: null })).toBeNull();
+  });
+
+  it('reads evicted inputs back and writes an evicted output in place (a residency limit smaller than the operands)', () => {
+    const n = 4096; // 16 KiB each; the limit holds two
+    const x = wasmBackend.fromArray('float32', values(n, 11));
+    const y = wasmBackend.fromArray('float32', values(n, 12));
+    const p = wasmBackend.fromArray('float32', values(n, 13));
+    const want = read(p).map((v, i) => Math.fround(v - Math.fround(read(x)[i]! * read(y)[i]!)));
+    setWasmOptions({ residentLimitBytes: 40 * 1024 });
+    try {
+      for (let k = 0; k < 6; k++) wasmBackend.alloc('float32', n); // pushes x, y and p out of the pool
+      expect(wasmInfo().stats.evictions).toBeGreaterThan(0);
+      const kernel = wasmFusedKernel({
+        dtype: 'float32', n, inputs: [{ scalar: false, offset: 0 }, { scalar: false, offset: 0 }, { scalar: false, offset: 0 }],
+        ops: [{ op: 'mul', args: [{ input: 0 }, { input: 1 }] }, { op: 'sub', args: [{ input: 2 }, { value: 0 }] }],
+        outputs: [{ value: 1, offset: 0 }], sum: null,
+      })!;
+      kernel.run([p], [x, y, p]);
+      same(read(p), want, 'p -= x·y');
+    } finally {
+      setWasmOptions({ residentLimitBytes: 256 * 2 ** 20 });
+    }
   });
 
   it('writes in place: an output at an offset of an input it reads', () => {
