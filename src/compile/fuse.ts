@@ -32,7 +32,7 @@ import type { Storage, TypedArray } from '../backend/index.js';
 import { isSmall } from '../backend/wasm/memory.js';
 import { exp32, sigmoid32, tanh32 } from '../backend/wasm/transcend.js';
 import { canFuseOnGpu, fusedProgram, runFused, type FusedOperand } from '../backend/webgpu/kernels/fused.js';
-import { sizeOf, type Tensor } from '../tensor/index.js';
+import { contiguousStrides, sameShape, sizeOf, type Tensor } from '../tensor/index.js';
 import type { FusedKernel, Program, Ref, Step } from './program.js';
 import { canFuseOnWasm } from '../backend/wasm/fused.js';
 import { periodOf, wasmFusedMin, wasmFusedRun, type WasmGroup } from './wasm-fuse.js';
@@ -127,14 +127,7 @@ function stridesIn(r: Ref, shape: readonly number[]): number[] | null {
   return out;
 }
 
-const rowMajor = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-};
+const rowMajor = contiguousStrides;
 
 /** The output shape of an elementwise prim step: its inputs broadcast. */
 function outShape(s: Prim): readonly number[] {
@@ -151,7 +144,6 @@ function outShape(s: Prim): readonly number[] {
   return r;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
 
 /**
  * Fuses the program's elementwise groups in place (generated JS loops on js

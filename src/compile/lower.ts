@@ -13,7 +13,7 @@
  * write into a buffer planned once and reused by every call (`planned`).
  */
 import { backendOf, type Backend, type BinaryOp, type DType, type Storage } from '../backend/index.js';
-import { broadcastShapes, sameShape, sizeOf } from '../tensor/index.js';
+import { broadcastShapes, contiguousStrides, sameShape, sizeOf } from '../tensor/index.js';
 import type { Program, Ref, Step } from './program.js';
 
 /** The storages of a call, by slot. */
@@ -75,7 +75,7 @@ export function lowerStep(p: Program, s: Step & { kind: 'prim' }, planned: boole
     const [sa, sb] = [ra.slot, rb.slot];
     if (planned && PLANNABLE.has(op) && (dtype === 'float32' || dtype === 'float64')) {
       const n = sizeOf(shape);
-      const o: Slotted = { storage: NONE, shape, strides: contiguous(shape), offset: 0 };
+      const o: Slotted = { storage: NONE, shape, strides: contiguousStrides(shape), offset: 0 };
       let on: Backend | null = null;
       return (bufs) => {
         a.storage = bufs[sa]!;
@@ -167,13 +167,4 @@ export function lowerRaw(p: Program, s: Step & { kind: 'raw' }): Run | null {
     backendOf(d).binary(name, a, b, dtype, d);
     a.storage = b.storage = d.storage = NONE;
   };
-}
-
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
 }
