@@ -387,20 +387,22 @@ export const jsBackend: Backend = {
     }
   },
 
-  unary(op, x, dtype) {
+  unary(op, x, dtype, into) {
     const f = UNARY[op];
     const n = sizeOf(x.shape);
     const src = dataOf(x);
-    const out = makeArray(dtype, n);
+    // `into`: a contiguous view of `dtype` (not overlapping `x`), written from its offset.
+    const out = into === undefined ? makeArray(dtype, n) : dataOf(into);
+    const i0 = into === undefined ? 0 : into.offset;
     if (isContiguous(x)) {
-      for (let i = 0, o = x.offset; i < n; i++) out[i] = f(src[o + i]!);
-      return new JsStorage(dtype, out);
+      for (let i = 0, o = x.offset; i < n; i++) out[i0 + i] = f(src[o + i]!);
+    } else {
+      const w = rowsOf([x]);
+      const { len, base } = w;
+      const s = w.step[0]!;
+      for (let r = 0, i = i0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) out[i++] = f(src[p]!);
     }
-    const w = rowsOf([x]);
-    const { len, base } = w;
-    const s = w.step[0]!;
-    for (let r = 0, i = 0; r < w.rows; r++, w.next()) for (let j = 0, p = base[0]!; j < len; j++, p += s) out[i++] = f(src[p]!);
-    return new JsStorage(dtype, out);
+    return into === undefined ? new JsStorage(dtype, out) : into.storage;
   },
 
   binary(op, a, b, dtype, into) {
@@ -498,7 +500,7 @@ export const jsBackend: Backend = {
     return new JsStorage('int32', sortValues(gatherValues(x), x.shape, dim, descending));
   },
 
-  matmul(a, b, dtype) {
+  matmul(a, b, dtype, into) {
     const nd = a.shape.length;
     const batch = a.shape.slice(0, nd - 2);
     const n = a.shape[nd - 2]!;
@@ -510,7 +512,9 @@ export const jsBackend: Backend = {
     const baseB = positionsOf(batch, b.strides.slice(0, nd - 2), b.offset);
     const da = dataOf(a);
     const db = dataOf(b);
-    const out = makeArray(dtype, baseA.length * n * m);
+    // `into`: a contiguous view of `dtype` (not overlapping `a` or `b`), written from its offset.
+    const out = into === undefined ? makeArray(dtype, baseA.length * n * m) : dataOf(into);
+    const o0 = into === undefined ? 0 : into.offset;
     const row = new Float64Array(m);
     for (let t = 0; t < baseA.length; t++) {
       const oa = baseA[t]!;
@@ -522,10 +526,10 @@ export const jsBackend: Backend = {
           const rb = ob + p * sbk;
           for (let j = 0; j < m; j++) row[j] = row[j]! + aip * db[rb + j * sbj]!;
         }
-        out.set(row, (t * n + i) * m);
+        out.set(row, o0 + (t * n + i) * m);
       }
     }
-    return new JsStorage(dtype, out);
+    return into === undefined ? new JsStorage(dtype, out) : into.storage;
   },
 
   gather(x, dim, index, dtype) {

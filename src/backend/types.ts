@@ -135,8 +135,13 @@ export interface Backend {
   fill(dst: View, value: number): void;
   /** Copies `src` into `dst` elementwise (same shape), converting the dtype. */
   copy(src: View, dst: View): void;
-  /** `out[i] = op(x[i])`, written as `dtype`. */
-  unary(op: UnaryOp, x: View, dtype: DType): Storage;
+  /**
+   * `out[i] = op(x[i])`, written as `dtype`. With `out` (a contiguous view of
+   * `dtype` with the result's element count, an offset allowed, not
+   * overlapping `x`), writes into it and returns its storage: the same values
+   * as without it.
+   */
+  unary(op: UnaryOp, x: View, dtype: DType, out?: View): Storage;
   /**
    * `out[i] = op(a[i], b[i])` over views of one shape, written as `dtype`.
    * With `out` (a contiguous view of `dtype` and that shape), writes into it
@@ -171,9 +176,11 @@ export interface Backend {
   /**
    * Batched matrix product of `a: [...batch, n, k]` and `b: [...batch, k, m]`
    * (the same batch shape; broadcast batch dims have stride 0). Result
-   * `[...batch, n, m]`.
+   * `[...batch, n, m]`. With `out` (a contiguous view of `dtype` with the
+   * result's element count, an offset allowed, not overlapping `a` or `b`),
+   * writes into it and returns its storage: the same values as without it.
    */
-  matmul(a: View, b: View, dtype: DType): Storage;
+  matmul(a: View, b: View, dtype: DType, out?: View): Storage;
   /**
    * `out[i] = x[i with i[dim] := index[i]]`; the result has the shape of
    * `index` (int32, same ndim as `x`). Throws `RangeArgError` on an index

@@ -9,8 +9,10 @@
  * Lowered: the arithmetic binary ops (`rawBinary`), the elementwise unary
  * ops (`rawUnary`), `sum` (`rawReduce`) and `matmul` (`rawMatmul`), on the
  * CPU backends. Anything else (and every GPU step) replays through the rule's
- * forward. A binary step whose result nothing outside sees after the call can
- * write into a buffer planned once and reused by every call (`planned`).
+ * forward. A binary (add, sub, mul, div), unary or matmul step of a float
+ * dtype whose result nothing outside sees after the call can write into a
+ * buffer planned once and reused by every call (`planned`): the backends'
+ * `out` parameter, which gives the same values as a fresh result.
  */
 import { backendOf, type Backend, type BinaryOp, type DType, type Storage } from '../backend/index.js';
 import { broadcastShapes, contiguousStrides, sameShape, sizeOf } from '../tensor/index.js';
@@ -39,6 +41,29 @@ const UNARY = new Set(['neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmo
 /** Binary ops whose kernel may write into a planned buffer: correctly rounded on every path, so the path taken does not matter. */
 const PLANNABLE = new Set(['add', 'sub', 'mul', 'div']);
 
+/**
+ * A result buffer of `n` elements of `dtype` kept across calls (a contiguous
+ * view at offset 0), made again when the step's backend changes.
+ */
+class Planned {
+  readonly view: Slotted;
+  private on: Backend | null = null;
+  constructor(private readonly dtype: DType, private readonly n: number, shape: readonly number[]) {
+    this.view = { storage: NONE, shape, strides: contiguousStrides(shape), offset: 0 };
+  }
+
+  /** The buffer, on `be`. */
+  at(be: Backend): Slotted {
+    if (this.on !== be) {
+      this.on = be;
+      this.view.storage = be.alloc(this.dtype, this.n);
+    }
+    return this.view;
+  }
+}
+
+const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+
 /** `r` as a view broadcast to `shape` (`expandView`: stride 0 on new and size-1 dims). */
 function slotted(r: Ref, shape: readonly number[] = r.shape): Slotted {
   if (sameShape(r.shape, shape)) return { storage: NONE, shape: r.shape, strides: r.strides, offset: r.offset };
@@ -55,7 +80,7 @@ const cpu = (p: Program, slots: readonly number[]): boolean => slots.every((s) =
 /**
  * The lowered form of a primitive step, or null when it replays through its
  * rule. `planned`: the step's result is seen by nothing outside the call, so
- * a binary kernel may write it into a buffer kept across calls.
+ * a binary, unary or matmul kernel may write it into a buffer kept across calls.
  *
  * @example
  * const run = lowerStep(prog, step, !prog.roots.has(step.out));
@@ -73,19 +98,13 @@ export function lowerStep(p: Program, s: Step & { kind: 'prim' }, planned: boole
     const b = slotted(rb, shape);
     const dtype = p.traced[ra.slot]!.dtype; // rawBinary's default: the first input's
     const [sa, sb] = [ra.slot, rb.slot];
-    if (planned && PLANNABLE.has(op) && (dtype === 'float32' || dtype === 'float64')) {
-      const n = sizeOf(shape);
-      const o: Slotted = { storage: NONE, shape, strides: contiguousStrides(shape), offset: 0 };
-      let on: Backend | null = null;
+    if (planned && PLANNABLE.has(op) && isFloat(dtype)) {
+      const o = new Planned(dtype, sizeOf(shape), shape);
       return (bufs) => {
         a.storage = bufs[sa]!;
         b.storage = bufs[sb]!;
         const be = backendOf(a);
-        if (on !== be) {
-          on = be;
-          o.storage = be.alloc(dtype, n);
-        }
-        bufs[out] = be.binary(op, a, b, dtype, o);
+        bufs[out] = be.binary(op, a, b, dtype, o.at(be));
         a.storage = b.storage = NONE; // holds no storage past the call
       };
     }
@@ -101,6 +120,15 @@ export function lowerStep(p: Program, s: Step & { kind: 'prim' }, planned: boole
     const x = slotted(s.ins[0]!);
     const sx = s.ins[0]!.slot;
     const dtype: DType = p.traced[sx]!.dtype;
+    if (planned && isFloat(dtype)) {
+      const o = new Planned(dtype, sizeOf(x.shape), x.shape);
+      return (bufs) => {
+        x.storage = bufs[sx]!;
+        const be = backendOf(x);
+        bufs[out] = be.unary(op, x, dtype, o.at(be));
+        x.storage = NONE;
+      };
+    }
     return (bufs) => {
       x.storage = bufs[sx]!;
       bufs[out] = backendOf(x).unary(op, x, dtype);
@@ -129,6 +157,17 @@ export function lowerStep(p: Program, s: Step & { kind: 'prim' }, planned: boole
     const b = slotted(rb, [...batch, rb.shape[nb - 2]!, rb.shape[nb - 1]!]);
     const dtype = p.traced[ra.slot]!.dtype;
     const [sa, sb] = [ra.slot, rb.slot];
+    if (planned && isFloat(dtype)) {
+      const shape = [...batch, ra.shape[na - 2]!, rb.shape[nb - 1]!];
+      const o = new Planned(dtype, sizeOf(shape), shape);
+      return (bufs) => {
+        a.storage = bufs[sa]!;
+        b.storage = bufs[sb]!;
+        const be = backendOf(a);
+        bufs[out] = be.matmul(a, b, dtype, o.at(be));
+        a.storage = b.storage = NONE;
+      };
+    }
     return (bufs) => {
       a.storage = bufs[sa]!;
       b.storage = bufs[sb]!;

@@ -5,9 +5,9 @@
  * 1e-5 (summation order) or better, float64 exactly or to 1e-12.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type ScanOp, type UnaryOp, type View } from '../../src/backend/index.js';
+import { jsBackend, setWasmOptions, wasmBackend, wasmInfo, type BinaryOp, type CompareOp, type DType, type ReduceOp, type ScanOp, type Storage, type UnaryOp, type View } from '../../src/backend/index.js';
 import { exp32, sigmoid32, tanh32 } from '../../src/backend/wasm/transcend.js';
-import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Tol } from './helpers.js';
+import { EXACT, LAYOUTS, contiguous, expectAgree, pair, readBoth, rng, sizeOf, whole, type Layout, type Tol } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
 /** Shapes on both sides of the small-tensor cutoff (32 elements) and the SIMD widths. */
@@ -522,5 +522,64 @@ describe('small and empty tensors', () => {
     const z = wasmBackend.alloc('float64', 1000);
     expect(wasmBackend.read({ storage: z, shape: [1000], strides: [1], offset: 0 }).every((v) => v === 0)).toBe(true);
     expect(contiguous([2, 3])).toEqual([3, 1]);
+  });
+});
+
+describe('unary and matmul into `out`', () => {
+  const UNARY_OPS: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'abs', 'log1p', 'expm1', 'erf', 'sign', 'isnan', 'asin', 'acos', 'atan', 'floor', 'ceil', 'round', 'trunc'];
+  const bytes = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  /** `run(out)` into a contiguous view at offset 5 of a storage with 5 guard elements each side: the bytes of `run()`, the guards untouched. */
+  const expectInto = (be: typeof jsBackend, dtype: DType, shape: number[], run: (out?: View) => Storage, label: string) => {
+    const n = sizeOf(shape);
+    const fresh = be.read({ storage: run(), shape: [n], strides: [1], offset: 0 });
+    const values = Array.from({ length: n + 10 }, (_, i) => (dtype === 'bool' ? i % 2 : 1000 + i));
+    const out: View = { storage: be.fromArray(dtype, values), shape, strides: contiguous(shape), offset: 5 };
+    expect(run(out), label).toBe(out.storage);
+    const all = be.read({ storage: out.storage, shape: [n + 10], strides: [1], offset: 0 });
+    expect(bytes(all.subarray(5, 5 + n)), `${label} on ${be.name}: bit for bit`).toEqual(bytes(fresh));
+    expect([...Array.from(all.subarray(0, 5)), ...Array.from(all.subarray(n + 5))], `${label} on ${be.name}: guards`).toEqual([...values.slice(0, 5), ...values.slice(n + 5)]);
+  };
+  afterAll(() => setWasmOptions({ elementwiseThreadMin: 1 << 15, threadMinFlops: 2 * 64 ** 3, relaxed: true }));
+
+  it('unary: every op and float dtype, every path (js, JS twins, tanhContiguous, SIMD, threads), bit for bit', () => {
+    let seed = 700;
+    for (const threadMin of [1 << 15, 64]) {
+      setWasmOptions({ elementwiseThreadMin: threadMin });
+      for (const dtype of FLOATS) {
+        for (const op of UNARY_OPS) {
+          for (const shape of [[7], [3, 17], [129], [2, 3, 65]]) {
+            for (const layout of ['contiguous', 'offset', 'transposed', 'sliced'] as const) {
+              const x = pair(dtype, shape, layout, uniform(op === 'acos' || op === 'asin' ? -1 : -4, op === 'acos' || op === 'asin' ? 1 : 4, seed++));
+              const to = op === 'isnan' ? 'bool' : dtype;
+              const label = `${op} ${dtype} ${layout} [${shape}]`;
+              expectInto(jsBackend, to, shape, (out) => jsBackend.unary(op, x.js, to, out), label);
+              expectInto(wasmBackend, to, shape, (out) => wasmBackend.unary(op, x.wasm, to, out), label);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('matmul: small (js code), GEMM, batched/broadcast/transposed/sliced, threads, k = 0, with and without FMA, bit for bit', () => {
+    let seed = 800;
+    const cases: [number[], number[], Layout, Layout][] = [
+      [[3, 4], [4, 5], 'contiguous', 'contiguous'], [[33, 17], [17, 65], 'transposed', 'sliced'], [[5, 300], [300, 9], 'sliced', 'transposed'],
+      [[70, 260], [260, 20], 'contiguous', 'transposed'], [[2, 3, 17, 20], [2, 3, 20, 9], 'contiguous', 'broadcast'],
+      [[12, 40, 8], [12, 8, 50], 'sliced', 'transposed'], [[40, 0], [0, 40], 'contiguous', 'contiguous'],
+    ];
+    for (const [relaxed, threadMinFlops] of [[true, 2 * 64 ** 3], [false, 2 * 64 ** 3], [true, 1000]] as const) {
+      setWasmOptions({ relaxed, threadMinFlops });
+      for (const dtype of FLOATS) {
+        for (const [sa, sb, la, lb] of cases) {
+          const a = pair(dtype, sa, la, uniform(-1, 1, seed++));
+          const b = pair(dtype, sb, lb, uniform(-1, 1, seed++));
+          const shape = [...sa.slice(0, -1), sb.at(-1)!];
+          const label = `matmul ${dtype} ${la}×${lb} [${sa}]@[${sb}] relaxed ${relaxed}`;
+          expectInto(jsBackend, dtype, shape, (out) => jsBackend.matmul(a.js, b.js, dtype, out), label);
+          expectInto(wasmBackend, dtype, shape, (out) => wasmBackend.matmul(a.wasm, b.wasm, dtype, out), label);
+        }
+      }
+    }
   });
 });

@@ -2,7 +2,7 @@
 // the frontend produces, on the real WebGPU API (SwiftShader where there is no GPU).
 import { describe, expect, it } from 'vitest';
 import { DTypeError, DeviceError, RangeArgError } from '../../src/errors.js';
-import type { BinaryOp, CompareOp, DType, ReduceOp, ScanOp, UnaryOp, View, Window } from '../../src/backend/types.js';
+import type { BinaryOp, CompareOp, DType, ReduceOp, ScanOp, Storage, TypedArray, UnaryOp, View, Window } from '../../src/backend/types.js';
 import { flushWebGPU, setWebGPUOptions, webgpuMemory, webgpuProfile } from '../../src/backend/webgpu/index.js';
 import { Params, grid } from '../../src/backend/webgpu/kernels/strided.js';
 import { gpu as device } from '../../src/backend/webgpu/device.js';
@@ -537,5 +537,39 @@ fn main(${ENTRY_ARGS}) {
     const { initWebGPU } = await import('../../src/backend/webgpu/index.js');
     expect(await initWebGPU()).toEqual(await initWebGPU());
     expect(sizeOf([2, 3])).toBe(6);
+  });
+
+  it('unary and matmul into `out` (offset 0 and inside a bigger storage) equal the fresh results bit for bit, the rest untouched', async () => {
+    const bytes = (a: TypedArray) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const into = async (dtype: DType, shape: number[], run: (out?: View) => Storage, label: string) => {
+      const n = sizeOf(shape);
+      const fresh = await gpu.readAsync(rowMajor(run(), [n]));
+      for (const off of [0, 5]) {
+        const values = Array.from({ length: n + 10 }, (_, i) => (dtype === 'bool' ? i % 2 : 1000 + i));
+        const out: View = { storage: gpu.fromArray(dtype, values), shape, strides: contiguous(shape), offset: off };
+        expect(run(out), label).toBe(out.storage);
+        const all = await gpu.readAsync(rowMajor(out.storage, [n + 10]));
+        expect(bytes(all.subarray(off, off + n)), `${label} at ${off}`).toEqual(bytes(fresh));
+        expect([...Array.from(all.subarray(0, off)), ...Array.from(all.subarray(off + n))], `${label} at ${off}: the rest`).toEqual([...values.slice(0, off), ...values.slice(off + n)]);
+      }
+    };
+    const ops: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'abs', 'log1p', 'expm1', 'erf', 'sign', 'isnan', 'asin', 'acos', 'atan', 'floor', 'ceil', 'round', 'trunc'];
+    for (const op of ops) {
+      const to: DType = op === 'isnan' ? 'bool' : 'float32';
+      const x = gpuPair('float32', [3, 37], 'transposed', values(op.length * 7));
+      await into(to, [3, 37], (out) => gpu.unary(op, x.gpu, to, out), op);
+    }
+    const a = gpuPair('float32', [2, 3, 5, 4], 'transposed', values(40));
+    const b = gpuPair('float32', [2, 3, 4, 6], 'sliced', values(41));
+    await into('float32', [2, 3, 5, 6], (out) => gpu.matmul(a.gpu, b.gpu, 'float32', out), 'batched strided');
+    const w = gpuPair('float32', [4, 6], 'contiguous', values(42));
+    const bw: View = { ...w.gpu, shape: [2, 3, 4, 6], strides: [0, 0, 6, 1] };
+    await into('float32', [2, 3, 5, 6], (out) => gpu.matmul(a.gpu, bw, 'float32', out), 'broadcast batch');
+    const ia = gpuPair('int32', [3, 4], 'offset', values(43));
+    const ib = gpuPair('int32', [4, 2], 'transposed', values(44));
+    await into('int32', [3, 2], (out) => gpu.matmul(ia.gpu, ib.gpu, 'int32', out), 'int32');
+    const z = { storage: gpu.alloc('float32', 0), shape: [3, 0], strides: [0, 1], offset: 0 };
+    const zb = { storage: gpu.alloc('float32', 0), shape: [0, 2], strides: [2, 1], offset: 0 };
+    await into('float32', [3, 2], (out) => gpu.matmul(z, zb, 'float32', out), 'k = 0');
   });
 });

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Tensor, compile, manualSeed, noGrad, randn, setBackend, tensor, zeros } from '../../src/index.js';
+import { jsBackend, wasmBackend } from '../../src/backend/index.js';
 
 const arr = (t: Tensor): number[] => Array.from(t.toTypedArray());
 
@@ -154,6 +155,51 @@ describe.each(['js', 'wasm'] as const)('the replay plan on %s', (backend) => {
       const c = randn([4, 5]);
       const got = g(a, b, c);
       f(a, b, c).forEach((t, k) => expect(arr(got[k]!)).toEqual(arr(t)));
+    }
+  });
+  it('planned unary and matmul results: the backends write them into kept buffers; exact to eager over calls, with eager calls in between, earlier results unchanged', () => {
+    setBackend(backend);
+    manualSeed(12);
+    const be = backend === 'js' ? jsBackend : wasmBackend;
+    // h, t and y are seen by nothing outside (planned); the returned sigmoid and sum are fresh every call.
+    const make = (inner: number) => {
+      const w1 = randn([inner, 24]);
+      const w2 = randn([24, 8]);
+      return (x: Tensor): Tensor[] => {
+        const h = x.matmul(w1);
+        const t = h.tanh();
+        const y = t.matmul(w2);
+        return [y.sigmoid(), h.sum(0)];
+      };
+    };
+    // [4, 16] @ [16, 24]: GEMMs; [2, 3] @ [3, 24]: the small path.
+    for (const [rows, inner] of [[4, 16], [2, 3]] as const) {
+      const f = make(inner);
+      const g = compile(f);
+      const unary = vi.spyOn(be, 'unary');
+      const matmul = vi.spyOn(be, 'matmul');
+      try {
+        const got: Tensor[][] = [];
+        const want: number[][][] = [];
+        for (let i = 0; i < 5; i++) {
+          const x = randn([rows, inner]);
+          if (i === 2) f(x); // an eager call in between
+          got.push(g(x));
+          want.push(f(x).map(arr));
+          got.at(-1)!.forEach((r, k) => expect(arr(r)).toEqual(want.at(-1)![k]!));
+        }
+        got.forEach((r, i) => r.forEach((t, k) => expect(arr(t), `call ${i} result ${k} later`).toEqual(want[i]![k]!)));
+        const into = (calls: unknown[][]) => calls.filter((c) => c[3] !== undefined).map((c) => c[3]);
+        // The replays (calls 1 to 4) passed an `out`, the same buffer each time, for tanh and both matmuls.
+        expect(into(unary.mock.calls).length).toBeGreaterThanOrEqual(4);
+        expect(new Set(into(unary.mock.calls)).size).toBe(1);
+        expect(into(matmul.mock.calls).length).toBeGreaterThanOrEqual(8);
+        expect(new Set(into(matmul.mock.calls)).size).toBe(2);
+        expect(got[1]![0]!.storage).not.toBe(got[2]![0]!.storage);
+      } finally {
+        unary.mockRestore();
+        matmul.mockRestore();
+      }
     }
   });
 });

@@ -148,22 +148,43 @@ function adopt(s: Storage): WasmStorage {
   return out;
 }
 
-/** Runs a js backend kernel over the views (reading wasm memory in place) and adopts its result. */
-function viaJs(f: () => Storage): Storage {
-  return call(() => adopt(f()));
+/**
+ * Runs a js backend kernel over the views (reading wasm memory in place) and
+ * adopts its result; with `into`, `f` writes into it (its storage's `data`).
+ */
+function viaJs(f: () => Storage, into?: View): Storage {
+  return call(() => (into === undefined ? adopt(f()) : f()));
+}
+
+/**
+ * Runs `write(p)` with `p` the byte address of `n` elements of `into`: its
+ * wasm block, or a temporary block copied into a small (or another
+ * backend's) storage after. Returns `into.storage`. Inside `call`.
+ */
+function writeInto(into: View, n: number, write: (p: number) => void): Storage {
+  const s = into.storage;
+  if (s instanceof WasmStorage && !s.box.small) {
+    write(addr(into));
+    return s;
+  }
+  const p = tempBlock(n * BYTES[s.dtype]);
+  write(p);
+  if (n > 0) (s as WasmStorage | JsStorage).data.set(typedView(s.dtype, p, n), into.offset);
+  return s;
 }
 
 /**
  * `out = op(inputs)` over views of one shape with a contiguous output of
- * `dtype`; `small` (the js kernel) when every view is small: a wasm call
- * costs more than the work then.
+ * `dtype` (`into` when given; `small` then writes into it too); `small` (the
+ * js kernel) when every view is small: a wasm call costs more than the work then.
  */
-function elementwise(views: View[], dtype: DType, small: () => Storage, kernel: ElementwiseKernel, lead: readonly number[]): Storage {
+function elementwise(views: View[], dtype: DType, small: () => Storage, kernel: ElementwiseKernel, lead: readonly number[], into?: View): Storage {
   const shape = views[0]!.shape;
   const n = sizeOf(shape);
-  if (isSmall('float64', n)) return viaJs(small);
+  if (isSmall('float64', n)) return viaJs(small, into);
   return call(() => {
     const ptrs = views.map(addr);
+    if (into !== undefined) return writeInto(into, n, (p) => launch(kernel, lead, views, ptrs, p, BYTES[dtype], n));
     const out = newStorage(dtype, n);
     launch(kernel, lead, views, ptrs, outputAddress(out), BYTES[dtype], n);
     return out;
@@ -199,13 +220,14 @@ function launch(kernel: ElementwiseKernel, lead: readonly number[], views: reado
 /** The float32 functions the wasm kernels compute four lanes at a time (assembly/transcend.ts), one element at a time in JS. */
 const LANES: Partial<Record<UnaryOp, (x: number) => number>> = { exp: exp32, sigmoid: sigmoid32, tanh: tanh32 };
 
-/** float32 exp, sigmoid or tanh of a view too small for a wasm call: the same values as the wasm lanes. */
-function lanesSmall(fn: (x: number) => number, x: View): Storage {
-  const src = (x.storage as WasmStorage | JsStorage).data;
+/** float32 exp, sigmoid or tanh of a view too small for a wasm call (into `into` when given): the same values as the wasm lanes. */
+function lanesSmall(fn: (x: number) => number, x: View, into?: View): Storage {
   const pos = positionsOf(x.shape, x.strides, x.offset);
-  const out = new Float32Array(pos.length);
-  for (let i = 0; i < pos.length; i++) out[i] = fn(src[pos[i]!]!);
-  return hostStorage(out, 'float32');
+  const src = (x.storage as WasmStorage | JsStorage).data;
+  const out = into === undefined ? new Float32Array(pos.length) : (into.storage as WasmStorage | JsStorage).data;
+  const o = into === undefined ? 0 : into.offset;
+  for (let i = 0; i < pos.length; i++) out[o + i] = fn(src[pos[i]!]!);
+  return into === undefined ? hostStorage(out, 'float32') : into.storage;
 }
 
 /**
@@ -215,12 +237,51 @@ function lanesSmall(fn: (x: number) => number, x: View): Storage {
  * backend computes: float64, rounded once. (The other transcendental
  * functions are faster in wasm: they stay there.)
  */
-function tanhContiguous(x: View, n: number, dtype: DType): Storage {
-  const out = newStorage(dtype, n); // first: an allocation may grow the memory, detaching views
+function tanhContiguous(x: View, n: number, dtype: DType, into?: View): Storage {
+  const out = into === undefined ? newStorage(dtype, n) : into.storage; // first: an allocation may grow the memory, detaching views
   const src = (x.storage as WasmStorage | JsStorage).data;
-  const dst = out.data;
-  for (let i = 0, o = x.offset; i < n; i++) dst[i] = Math.tanh(src[o + i]!);
+  const dst = (out as WasmStorage | JsStorage).data;
+  for (let i = 0, o = x.offset, d = into === undefined ? 0 : into.offset; i < n; i++) dst[d + i] = Math.tanh(src[o + i]!);
   return out;
+}
+
+/** `a @ b` (float views of `dtype`, at byte addresses `pa`, `pb`) into the contiguous product at `pc`: one GEMM or jobs over the threads. Inside `call`. */
+function gemm(a: View, b: View, dtype: DType, pa: number, pb: number, pc: number): void {
+  const nd = a.shape.length;
+  const batch = a.shape.slice(0, nd - 2);
+  const count = sizeOf(batch);
+  const n = a.shape[nd - 2]!;
+  const k = a.shape[nd - 1]!;
+  const m = b.shape[nd - 1]!;
+  const S = BYTES[dtype];
+  if (k === 0) {
+    K.zero(pc, count * n * m * S);
+    return;
+  }
+  const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+  const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+  const code = dtype === 'float32' ? 0 : 1;
+  const flops = 2 * count * n * k * m;
+  const workers = threadCount() > 1 && flops >= threadMinFlops ? availableWorkers() : 0;
+  const T = Math.min(workers + 1, threadCount());
+  if (T === 1 && count === 1) {
+    // One product on this thread (most small GEMMs): no job lists.
+    (code === 0 ? gemmKernels.gemmF32 : gemmKernels.gemmF64)(pa, sai, sak, pb, sbk, sbj, pc, m, n, k, m, work);
+    return;
+  }
+  const offA = positionsOf(batch, a.strides.slice(0, nd - 2), 0);
+  const offB = positionsOf(batch, b.strides.slice(0, nd - 2), 0);
+  const pas: number[] = [];
+  const pbs: number[] = [];
+  const pcs: number[] = [];
+  for (let t = 0; t < count; t++) {
+    pas.push(pa + offA[t]! * S);
+    pbs.push(pb + offB[t]! * S);
+    pcs.push(pc + t * n * m * S);
+  }
+  const jobs = splitGemm(T, code, pas, pbs, pcs, sai, sak, sbk, sbj, n, k, m, S);
+  if (T === 1) runJobs(jobs[0]!);
+  else runParallel(jobs, gemmKernels !== rt!.plain, runJobs);
 }
 
 function fillValue(dtype: DType, value: number): number {
@@ -346,22 +407,24 @@ export const wasmBackend: Backend = {
     });
   },
 
-  unary(op, x, dtype) {
+  // With `into`, every path is the one taken without it, writing there instead (the same values).
+  unary(op, x, dtype, into) {
+    const js = (): Storage => jsBackend.unary(op, x, dtype, into);
     if (op === 'isnan') {
       if (isFloat(x.storage.dtype) && dtype === 'bool') {
         const f = x.storage.dtype === 'float32' ? 'compareF32' : 'compareF64';
-        return elementwise([x, x], 'bool', () => jsBackend.unary(op, x, dtype), f, [COMPARE.ne]);
+        return elementwise([x, x], 'bool', js, f, [COMPARE.ne], into);
       }
-      return viaJs(() => jsBackend.unary(op, x, dtype));
+      return viaJs(js, into);
     }
-    if (!floats(dtype, x)) return viaJs(() => jsBackend.unary(op, x, dtype));
+    if (!floats(dtype, x)) return viaJs(js, into);
     const lane = dtype === 'float32' && x.storage.dtype === 'float32' ? LANES[op] : undefined;
-    if (lane !== undefined && isSmall('float64', sizeOf(x.shape))) return call(() => lanesSmall(lane, x));
+    if (lane !== undefined && isSmall('float64', sizeOf(x.shape))) return call(() => lanesSmall(lane, x, into));
     if (op === 'tanh' && dtype === 'float64') {
       const g = collapse(x.shape, [x.strides]);
-      if (g.shape.length === 1 && g.strides[0]![0] === 1) return call(() => tanhContiguous(x, g.shape[0]!, dtype));
+      if (g.shape.length === 1 && g.strides[0]![0] === 1) return call(() => tanhContiguous(x, g.shape[0]!, dtype, into));
     }
-    return elementwise([x], dtype, () => jsBackend.unary(op, x, dtype), dtype === 'float32' ? 'unaryF32' : 'unaryF64', [UNARY[op]]);
+    return elementwise([x], dtype, js, dtype === 'float32' ? 'unaryF32' : 'unaryF64', [UNARY[op]], into);
   },
 
   binary(op, a, b, dtype, into) {
@@ -447,51 +510,19 @@ export const wasmBackend: Backend = {
     return viaJs(() => jsBackend.sort(x, dim, descending));
   },
 
-  matmul(a, b, dtype) {
+  // With `into`: the same path (the js code when both operands are small, else the GEMMs) writing there.
+  matmul(a, b, dtype, into) {
     if (!floats(dtype, a, b) || (isSmall('float64', sizeOf(a.shape)) && isSmall('float64', sizeOf(b.shape)))) {
-      return viaJs(() => jsBackend.matmul(a, b, dtype));
+      return viaJs(() => jsBackend.matmul(a, b, dtype, into), into);
     }
     return call(() => {
       const nd = a.shape.length;
-      const batch = a.shape.slice(0, nd - 2);
-      const count = sizeOf(batch);
-      const n = a.shape[nd - 2]!;
-      const k = a.shape[nd - 1]!;
-      const m = b.shape[nd - 1]!;
-      const S = BYTES[dtype];
+      const total = sizeOf(a.shape.slice(0, nd - 2)) * a.shape[nd - 2]! * b.shape[nd - 1]!;
       const pa = addr(a);
       const pb = addr(b);
-      const out = newStorage(dtype, count * n * m);
-      if (count * n * m === 0) return out;
-      const pc = outputAddress(out);
-      if (k === 0) {
-        K.zero(pc, count * n * m * S);
-        return out;
-      }
-      const [sai, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
-      const [sbk, sbj] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
-      const code = dtype === 'float32' ? 0 : 1;
-      const flops = 2 * count * n * k * m;
-      const workers = threadCount() > 1 && flops >= threadMinFlops ? availableWorkers() : 0;
-      const T = Math.min(workers + 1, threadCount());
-      if (T === 1 && count === 1) {
-        // One product on this thread (most small GEMMs): no job lists.
-        (code === 0 ? gemmKernels.gemmF32 : gemmKernels.gemmF64)(pa, sai, sak, pb, sbk, sbj, pc, m, n, k, m, work);
-        return out;
-      }
-      const offA = positionsOf(batch, a.strides.slice(0, nd - 2), 0);
-      const offB = positionsOf(batch, b.strides.slice(0, nd - 2), 0);
-      const pas: number[] = [];
-      const pbs: number[] = [];
-      const pcs: number[] = [];
-      for (let t = 0; t < count; t++) {
-        pas.push(pa + offA[t]! * S);
-        pbs.push(pb + offB[t]! * S);
-        pcs.push(pc + t * n * m * S);
-      }
-      const jobs = splitGemm(T, code, pas, pbs, pcs, sai, sak, sbk, sbj, n, k, m, S);
-      if (T === 1) runJobs(jobs[0]!);
-      else runParallel(jobs, gemmKernels !== rt!.plain, runJobs);
+      if (into !== undefined) return total === 0 ? into.storage : writeInto(into, total, (pc) => gemm(a, b, dtype, pa, pb, pc));
+      const out = newStorage(dtype, total);
+      if (total > 0) gemm(a, b, dtype, pa, pb, outputAddress(out));
       return out;
     });
   },

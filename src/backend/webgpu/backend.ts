@@ -65,6 +65,14 @@ function convertStorage(s: GpuStorage, shape: readonly number[], dtype: DType): 
   return out;
 }
 
+/** A matmul product `s` (contiguous, `shape`) as `dtype`: itself, converted, or copied (converted) into `into`. */
+function finish(s: GpuStorage, shape: readonly number[], dtype: DType, into: View | undefined): GpuStorage {
+  if (into === undefined) return dtype === s.dtype ? s : convertStorage(s, shape, dtype);
+  const o = own('matmul', into.storage);
+  if (o !== s) runElementwise(copyKernel(s.dtype, dtype), shape, contiguousOut(o, shape, into.offset), [contiguousOut(s, shape)]);
+  return o;
+}
+
 function convert(bytes: ArrayBuffer, dtype: DType): TypedArray {
   if (dtype === 'float32') return new Float32Array(bytes);
   if (dtype === 'int32') return new Int32Array(bytes);
@@ -120,8 +128,13 @@ export const webgpuBackend: Backend = {
     runElementwise(copyKernel(s.dtype, d.dtype), dst.shape, strided('copy', dst), [strided('copy', src)]);
   },
 
-  unary(op, x, dtype) {
-    return map(`unary.${op}`, unaryKernel(op, own(op, x.storage).dtype, dtype), [x], dtype);
+  unary(op, x, dtype, into) {
+    const k = unaryKernel(op, own(op, x.storage).dtype, dtype);
+    if (into === undefined) return map(`unary.${op}`, k, [x], dtype);
+    const o = own(op, into.storage);
+    checkDtype(op, dtype);
+    runElementwise(k, x.shape, contiguousOut(o, x.shape, into.offset), [strided(op, x)]);
+    return o;
   },
 
   binary(op, a, b, dtype, into) {
@@ -182,7 +195,7 @@ export const webgpuBackend: Backend = {
     return out;
   },
 
-  matmul(a, b, dtype) {
+  matmul(a, b, dtype, into) {
     checkDtype('matmul', dtype);
     const nd = a.shape.length;
     const n = a.shape[nd - 2]!;
@@ -199,8 +212,12 @@ export const webgpuBackend: Backend = {
       const c = contiguousCopy('matmul', v, store);
       return { storage: c.storage, strides: contiguousStrides(v.shape), offset: c.offset };
     }) as [{ storage: GpuStorage; strides: readonly number[]; offset: number }, { storage: GpuStorage; strides: readonly number[]; offset: number }];
-    const out = fresh('matmul', store, count * n * m, k === 0);
-    if (count * n * m === 0 || k === 0) return dtype === store ? out : convertStorage(out, [count * n * m], dtype);
+    const total = count * n * m;
+    // `into` at offset 0 in the kernel's type takes the product directly; otherwise it is computed, then copied (converted) in.
+    const direct = into !== undefined && into.offset === 0 && dtype === store;
+    const out = direct ? own('matmul', into.storage) : fresh('matmul', store, total, k === 0);
+    if (direct && k === 0 && total > 0) runElementwise(fillKernel(store), [total], contiguousOut(out, [total]), [], fillBits(store, 0));
+    if (total === 0 || k === 0) return finish(out, [total], dtype, into);
     const cb = collapse(batch, [va.strides.slice(0, nd - 2), vb.strides.slice(0, nd - 2), contiguousStrides(batch)]);
     const g = gpu('matmul');
     const plan = planMatmul({
@@ -212,7 +229,7 @@ export const webgpuBackend: Backend = {
       name: 'matmul', key: plan.key, code: plan.code, boxes: [va.storage.box, vb.storage.box, out.box], writes: [false, false, true],
       params: plan.params, workgroups: plan.workgroups,
     });
-    return dtype === store ? out : convertStorage(out, [count * n * m], dtype);
+    return direct ? out : finish(out, [total], dtype, into);
   },
 
   gather(x, dim, index, dtype) {
