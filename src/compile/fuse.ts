@@ -33,7 +33,7 @@ import { isSmall } from '../backend/wasm/memory.js';
 import { exp32, sigmoid32, tanh32 } from '../backend/wasm/transcend.js';
 import { canFuseOnGpu, fusedProgram, runFused, type FusedOperand } from '../backend/webgpu/kernels/fused.js';
 import { contiguousStrides, sameShape, sizeOf, type Tensor } from '../tensor/index.js';
-import type { FusedKernel, Program, Ref, Step } from './program.js';
+import { stepInputs, type FusedKernel, type Program, type Ref, type Step } from './program.js';
 import { canFuseOnWasm } from '../backend/wasm/fused.js';
 import { periodOf, wasmFusedMin, wasmFusedRun, type WasmGroup } from './wasm-fuse.js';
 
@@ -127,8 +127,6 @@ function stridesIn(r: Ref, shape: readonly number[]): number[] | null {
   return out;
 }
 
-const rowMajor = contiguousStrides;
-
 /** The output shape of an elementwise prim step: its inputs broadcast. */
 function outShape(s: Prim): readonly number[] {
   if (s.ins.length === 1) return s.ins[0]!.shape;
@@ -155,13 +153,13 @@ function outShape(s: Prim): readonly number[] {
 export function fuse(p: Program): void {
   const readers = new Map<number, number[]>(); // slot → indices of the steps reading it
   p.steps.forEach((s, i) => {
-    for (const slot of inputsOf(s)) {
+    for (const slot of stepInputs(s)) {
       const list = readers.get(slot) ?? [];
       list.push(i);
       readers.set(slot, list);
     }
   });
-  const roots = rootsOf(p);
+  const roots = p.roots;
   const out: (Step | null)[] = [];
   let group: Group | null = null;
   /** Slots made or written by the steps between the group's start and now (not by members). */
@@ -222,7 +220,7 @@ export function fuse(p: Program): void {
       if (s.kind === 'raw') between.add(s.out ?? s.writes!);
       else if (s.kind === 'prim') between.add(s.out);
       else if (s.kind === 'fused') for (const x of s.outs) between.add(x);
-      for (const slot of inputsOf(s)) betweenReads.add(slot);
+      for (const slot of stepInputs(s)) betweenReads.add(slot);
     }
   });
   flush();
@@ -287,7 +285,7 @@ function simdReady(s: Prim, shape: readonly number[], dtype: 'float32' | 'float6
 /** Whether `r` is a contiguous row-major view of `shape` (any offset): element i at `offset + i`. */
 function contiguousIn(r: Ref, shape: readonly number[]): boolean {
   if (!sameShape(r.shape, shape)) return false;
-  const rm = rowMajor(shape);
+  const rm = contiguousStrides(shape);
   return r.strides.every((x, d) => shape[d] === 1 || x === rm[d]);
 }
 
@@ -344,7 +342,7 @@ function canJoin(g: Group, s: Prim, info: Info, between: ReadonlySet<number>): b
 
 /** Whether `r` views a slot exactly as the group's loop makes it: row-major over `shape`, offset 0. */
 function asMade(r: Ref, shape: readonly number[]): boolean {
-  const rm = rowMajor(shape);
+  const rm = contiguousStrides(shape);
   return r.offset === 0 && sameShape(r.shape, shape) && r.strides.every((x, d) => shape[d] === 1 || x === rm[d]);
 }
 
@@ -361,27 +359,9 @@ function endsWithSum(p: Program, g: Group, s: Step, between: ReadonlySet<number>
   return storage !== null && storage !== undefined && storage.dtype === g.dtype && storage.length === 1;
 }
 
-function inputsOf(s: Step): number[] {
-  if (s.kind === 'raw') return s.args.flatMap((a) => ('ref' in a ? [a.ref.slot] : []));
-  if (s.kind === 'read') return [s.ref.slot];
-  return s.ins.map((r) => r.slot);
-}
-
-function rootsOf(p: Program): Set<number> {
-  const live = new Set<number>(p.externalWrites);
-  const walk = (o: Program['out']): void => {
-    if ('ref' in o) live.add(o.ref.slot);
-    else if ('array' in o) o.array.forEach(walk);
-    else if ('object' in o) o.object.forEach(([, v]) => walk(v));
-  };
-  walk(p.out);
-  for (const e of p.gradEffects) if (e.ref !== null) live.add(e.ref.slot);
-  return live;
-}
-
 /** The output's dims merged where every strided input (and the row-major output) allows. */
 function collapseDims(shape: readonly number[], strided: number[][]): { shape: number[]; strides: number[][] } {
-  const outS = rowMajor(shape);
+  const outS = contiguousStrides(shape);
   const dims: number[] = [];
   for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
   const cs: number[] = [];
@@ -415,7 +395,7 @@ function emit(p: Program, g: Group, readers: ReadonlyMap<number, number[]>, root
   const { shape, dtype } = g;
   /** The wasm backend's float32 transcendental functions (its twins, `WASM_F32_OWN`). */
   const lanes = g.backend === 'wasm' && dtype === 'float32';
-  const outStrides = rowMajor(shape);
+  const outStrides = contiguousStrides(shape);
   const round = dtype === 'float32' ? (e: string): string => `Math.fround(${e})` : (e: string): string => e;
   /** The index of input view `r` (registered on first use). */
   const inputIndex = (r: Ref): number => {

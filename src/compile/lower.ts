@@ -15,7 +15,7 @@
  * `out` parameter, which gives the same values as a fresh result.
  */
 import { backendOf, type Backend, type BinaryOp, type DType, type Storage } from '../backend/index.js';
-import { broadcastShapes, contiguousStrides, sameShape, sizeOf } from '../tensor/index.js';
+import { broadcastShapes, contiguousStrides, isFloat, sameShape, sizeOf } from '../tensor/index.js';
 import type { Program, Ref, Step } from './program.js';
 
 /** The storages of a call, by slot. */
@@ -61,8 +61,6 @@ class Planned {
     return this.view;
   }
 }
-
-const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
 
 /** `r` as a view broadcast to `shape` (`expandView`: stride 0 on new and size-1 dims). */
 function slotted(r: Ref, shape: readonly number[] = r.shape): Slotted {

@@ -326,13 +326,12 @@ function rootSlots(p: Program): Set<number> {
 function fold(p: Program): void {
   const writtenInPlace = new Set<number>();
   for (const s of p.steps) if (s.kind === 'raw' && s.writes !== null) writtenInPlace.add(s.writes);
-  const roots = rootSlots(p);
   const bindings = p.bindings as Map<number, Binding>;
   const folded = new Set<number>();
   p.steps = p.steps.filter((s) => {
     if (s.kind === 'read' || s.kind === 'fused') return true;
     const out = s.out;
-    if (out === null || writtenInPlace.has(out) || roots.has(out)) return true;
+    if (out === null || writtenInPlace.has(out) || p.roots.has(out)) return true;
     if (!stepInputs(s).every((slot) => folded.has(slot))) return true;
     const storage = p.traced[out];
     if (storage === null || storage === undefined) return true;
@@ -344,7 +343,7 @@ function fold(p: Program): void {
 
 /** Removes steps whose results nothing uses. */
 export function removeDead(p: Program): void {
-  const live = rootSlots(p);
+  const live = new Set(p.roots);
   const keep: Step[] = [];
   for (let i = p.steps.length - 1; i >= 0; i--) {
     const s = p.steps[i]!;
