@@ -15,6 +15,7 @@ import { RangeArgError } from '../errors.js';
 import { erf, remainder, roundHalfEven, sigmoid, sign } from './math.js';
 import { runLinalg } from './linalg.js';
 import { PendingStorage } from './pending.js';
+import { isContiguousStrides, sizeOf } from './shape.js';
 import { scanValues, sortValues } from './scan.js';
 import type {
   Backend, BinaryOp, CompareOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View, Window,
@@ -43,21 +44,9 @@ function dataOf(v: View): TypedArray {
   return (v.storage as JsStorage).data;
 }
 
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
 /** True when the view's elements are `offset, offset+1, ...` in row-major order (also the webgpu backend's test). @example isContiguous(x); */
 export function isContiguous(v: View): boolean {
-  let expected = 1;
-  for (let d = v.shape.length - 1; d >= 0; d--) {
-    const n = v.shape[d]!;
-    if (n !== 1 && v.strides[d] !== expected) return false;
-    expected *= n;
-  }
-  return true;
+  return isContiguousStrides(v.shape, v.strides);
 }
 
 /**

@@ -3,38 +3,12 @@
  * the error messages every op shares.
  */
 import { RangeArgError, ShapeError, fmtShape } from '../errors.js';
+import { contiguousStrides, isContiguousStrides, sizeOf } from '../backend/shape.js';
 
 /** A tensor shape. */
 export type Shape = readonly number[];
 
-/** Number of elements of a shape (1 for `[]`). @example sizeOf([2, 3]); // 6 */
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Row-major strides of a shape. @example contiguousStrides([2, 3]); // [3, 1] */
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-
-/** True when `strides` are the row-major strides of `shape` (size-1 dims ignored). @example isContiguousStrides([2, 3], [3, 1]); // true */
-export function isContiguousStrides(shape: Shape, strides: Shape): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const n = shape[d]!;
-    if (n !== 1 && strides[d] !== expected) return false;
-    expected *= n;
-  }
-  return true;
-}
+export { contiguousStrides, isContiguousStrides, sizeOf };
 
 /** Elementwise shape equality. @example sameShape([2, 3], [2, 3]); // true */
 export function sameShape(a: Shape, b: Shape): boolean {

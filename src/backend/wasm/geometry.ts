@@ -2,6 +2,7 @@
  * View geometry for the wasm kernels: collapsing dims and writing the
  * geometry blocks the kernels read (layout in assembly/iter.ts).
  */
+import { contiguousStrides, sizeOf } from '../shape.js';
 
 /** A shape with the element strides of each operand over it. */
 export interface Geometry {
@@ -9,22 +10,7 @@ export interface Geometry {
   strides: number[][];
 }
 
-/** Number of elements of a shape. @example sizeOf([2, 3]); // 6 */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Row-major strides of a shape. @example contiguousStrides([2, 3]); // [3, 1] */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
+export { contiguousStrides, sizeOf };
 
 /**
  * The fewest dims that walk every operand in the same order: size-1 dims

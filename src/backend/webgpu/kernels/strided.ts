@@ -10,6 +10,7 @@
  */
 import { MAXD, PARAM_WORDS } from '../wgsl.js';
 import type { GpuBox } from '../memory.js';
+import { contiguousStrides, sizeOf } from '../../shape.js';
 
 /** Most views (output included) one strided kernel indexes. */
 export const MAX_VIEWS = 4;
@@ -23,22 +24,7 @@ export interface Strided {
   offset: number;
 }
 
-/** Row-major strides of `shape`. @example contiguousStrides([2, 3]); // [3, 1] */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-
-/** The number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export { contiguousStrides, sizeOf };
 
 /**
  * Drops size-1 dims and merges neighbours that every stride set walks as one
