@@ -28,6 +28,7 @@
  *   operands allow it (at most 8 remain) and decomposed in the kernel.
  */
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../../errors.js';
+import { shaderCache } from './wgsl.js';
 
 /** One operand of a product, in element units (broadcast batch dims have stride 0). */
 export interface MatmulOperand { offset: number; batchStrides: readonly number[]; rowStride: number; colStride: number }
@@ -220,7 +221,7 @@ function collapseBatch(s: MatmulShape): { sizes: number[]; a: number[]; b: numbe
   return { sizes, a, b };
 }
 
-const cache = new Map<string, string>();
+const cached = shaderCache();
 
 /**
  * The WGSL of one tiling for one operand layout (`aK`: a's tile is loaded
@@ -231,13 +232,7 @@ const cache = new Map<string, string>();
  * const code = matmulCode(TILINGS.t64x64, true, false, 'f32'); // a row-major, b row-major
  */
 export function matmulCode(t: Tiling, aK: boolean, bK: boolean, type: 'f32' | 'i32'): string {
-  const key = `${t.name}/${aK}/${bK}/${type}`;
-  let code = cache.get(key);
-  if (code === undefined) {
-    code = generate(t, aK, bK, type);
-    cache.set(key, code);
-  }
-  return code;
+  return cached(`${t.name}/${aK}/${bK}/${type}`, () => generate(t, aK, bK, type));
 }
 
 function generate(t: Tiling, aK: boolean, bK: boolean, T: 'f32' | 'i32'): string {

@@ -12,6 +12,23 @@ export function wgslType(d: DType): 'f32' | 'i32' | 'u32' {
   return d === 'float32' ? 'f32' : d === 'int32' ? 'i32' : 'u32';
 }
 
+/**
+ * A cache of generated WGSL sources by key, one per kernel family: `make` runs
+ * once per key (pipelines are cached by source downstream).
+ *
+ * @example
+ * const cached = shaderCache();
+ * const code = cached(`exp:${dtype}`, () => expCode(dtype));
+ */
+export function shaderCache(): (key: string, make: () => string) => string {
+  const codes = new Map<string, string>();
+  return (key, make) => {
+    let c = codes.get(key);
+    if (c === undefined) codes.set(key, (c = make()));
+    return c;
+  };
+}
+
 /** Words in each dispatch's parameter block (`p.w`, 256 bytes: one uniform-offset alignment). */
 export const PARAM_WORDS = 64;
 

@@ -11,13 +11,13 @@
 import type { BinaryOp, CompareOp, DType, UnaryOp } from '../../types.js';
 import { dispatch } from '../encoder.js';
 import type { GpuBox } from '../memory.js';
-import { ENTRY_ARGS, MATH, flatIndex, load, paramsDecl, store, wgslType, type Compute } from '../wgsl.js';
+import { ENTRY_ARGS, MATH, flatIndex, load, paramsDecl, shaderCache, store, wgslType, type Compute } from '../wgsl.js';
 import { eachDispatch, grid, positionsCode, type Strided } from './strided.js';
 import { BINARY_MORE_F32, BINARY_MORE_I32, MATH_MORE, UNARY_MORE_F32, UNARY_MORE_I32, needsMore } from './elementwise-more.js';
 
 const WG = 256;
 /** WGSL of each kernel key (generated once). */
-const codes = new Map<string, string>();
+const cached = shaderCache();
 
 /** An elementwise kernel: its inputs' dtypes, and the WGSL value of an output element from the inputs' raw elements. */
 export interface Elementwise {
@@ -62,8 +62,7 @@ fn main(${ENTRY_ARGS}) {
 export function runElementwise(k: Elementwise, shape: readonly number[], out: Strided, inputs: readonly Strided[], scalar = 0): void {
   const alias = inputs.map((v) => v.box === out.box);
   const key = `ew:${k.name}:${k.out}:${k.inputs.join(',')}:${k.compute}:${alias.map(Number).join('')}`;
-  let src = codes.get(key);
-  if (src === undefined) codes.set(key, (src = code(k, alias)));
+  const src = cached(key, () => code(k, alias));
   const boxes: GpuBox[] = [out.box, ...inputs.filter((_, j) => !alias[j]).map((v) => v.box)];
   const writes = boxes.map((_, j) => j === 0);
   eachDispatch(shape, [out, ...inputs], (p, n) => {

@@ -11,17 +11,11 @@ import type { Grid } from '../../js.js';
 import type { DType } from '../../types.js';
 import { dispatch } from '../encoder.js';
 import type { GpuBox } from '../memory.js';
-import { ENTRY_ARGS, MATH, MAXD, flatIndex, load, paramsDecl, store, wgslType, type Compute } from '../wgsl.js';
+import { ENTRY_ARGS, MATH, MAXD, flatIndex, load, paramsDecl, shaderCache, store, wgslType, type Compute } from '../wgsl.js';
 import { EXTRA, Params, contiguousStrides, eachDispatch, grid, positionsCode, sizeOf } from './strided.js';
 
 const WG = 256;
-const codes = new Map<string, string>();
-
-function cached(key: string, make: () => string): string {
-  let c = codes.get(key);
-  if (c === undefined) codes.set(key, (c = make()));
-  return c;
-}
+const cached = shaderCache();
 
 /** A strided operand: buffer, dtype, strides, offset. */
 export interface Operand {

@@ -17,7 +17,7 @@
 import type { ArgReduceOp, DType, ReduceOp } from '../../types.js';
 import { dispatch } from '../encoder.js';
 import { newStorage, type GpuBox, type GpuStorage } from '../memory.js';
-import { ENTRY_ARGS, MATH, MAXD, load, paramsDecl, store, wgslType, type Compute } from '../wgsl.js';
+import { ENTRY_ARGS, MATH, MAXD, load, paramsDecl, shaderCache, store, wgslType, type Compute } from '../wgsl.js';
 import { copyKernel, runElementwise } from './elementwise.js';
 import { Params, collapse, contiguousStrides, grid, sizeOf } from './strided.js';
 
@@ -96,7 +96,7 @@ fn main(${ENTRY_ARGS}) {
 }`;
 }
 
-const codes = new Map<string, string>();
+const cached = shaderCache();
 
 /** A strided source of a reduction: kept and reduced dims (collapsed) over one buffer. */
 interface Source {
@@ -127,8 +127,7 @@ function run(op: ReduceOp, s: Source, dtype: DType, c: 'f32' | 'i32', out: GpuSt
   const groups = serial ? 1 : Math.max(1, Math.ceil(r / CHUNK));
   const final = groups === 1;
   const key = `reduce:${op}:${s.dtype}:${c}:${final ? dtype : 'partial'}:${serial}`;
-  let code = codes.get(key);
-  if (code === undefined) codes.set(key, (code = reduceCode(op, s.dtype, c, final ? dtype : null, serial)));
+  const code = cached(key, () => reduceCode(op, s.dtype, c, final ? dtype : null, serial));
   const target = final ? out : newStorage('reduce', c === 'f32' ? 'float32' : 'int32', m * groups).storage;
   dispatch({
     name: `reduce.${op}`, key, code, boxes: [s.box, target.box], writes: [false, true],
@@ -233,7 +232,6 @@ export function argReduceInto(op: ArgReduceOp, x: XView, dim: number, out: GpuSt
   s.red = { shape: [len], strides: [s.red.strides[0] ?? 0] };
   const m = sizeOf(s.kept.shape);
   const key = `arg:${op}:${x.dtype}`;
-  let code = codes.get(key);
-  if (code === undefined) codes.set(key, (code = argCode(op, x.dtype)));
+  const code = cached(key, () => argCode(op, x.dtype));
   dispatch({ name: op, key, code, boxes: [x.box, out.box], writes: [false, true], params: params(s, m, len, 1).buffer, workgroups: grid(m, 1) });
 }

@@ -10,11 +10,11 @@
 import type { DType, ScanOp } from '../../types.js';
 import { dispatch } from '../encoder.js';
 import type { GpuBox } from '../memory.js';
-import { ENTRY_ARGS, MATH, flatIndex, load, paramsDecl, store, wgslType, type Compute } from '../wgsl.js';
+import { ENTRY_ARGS, MATH, flatIndex, load, paramsDecl, shaderCache, store, wgslType, type Compute } from '../wgsl.js';
 import { Params, grid } from './strided.js';
 
 const WG = 64;
-const codes = new Map<string, string>();
+const cached = shaderCache();
 
 /** A contiguous operand: buffer, dtype, element offset. */
 export interface Flat {
@@ -92,8 +92,7 @@ export function scanInto(op: ScanOp, x: Flat, g: Around, reverse: boolean, out: 
   const rows = g.outer * g.inner;
   if (rows === 0 || g.n === 0) return;
   const key = `scan:${op}:${x.dtype}:${dtype}`;
-  let src = codes.get(key);
-  if (src === undefined) codes.set(key, (src = code(op, x.dtype, dtype)));
+  const src = cached(key, () => code(op, x.dtype, dtype));
   const p = new Params();
   p.u[0] = rows;
   p.u[1] = g.n;

@@ -9,18 +9,12 @@
 import type { DType } from '../../types.js';
 import { dispatch } from '../encoder.js';
 import { newStorage, type GpuBox } from '../memory.js';
-import { ENTRY_ARGS, MATH, flatIndex, paramsDecl, wgslType } from '../wgsl.js';
+import { ENTRY_ARGS, MATH, flatIndex, paramsDecl, shaderCache, wgslType } from '../wgsl.js';
 import type { Around, Flat } from './scan.js';
 import { Params, grid } from './strided.js';
 
 const WG = 256;
-const codes = new Map<string, string>();
-
-function cached(key: string, make: () => string): string {
-  let c = codes.get(key);
-  if (c === undefined) codes.set(key, (c = make()));
-  return c;
-}
+const cached = shaderCache();
 
 /** The key type a dtype sorts as. */
 const keyType = (d: DType): 'f32' | 'i32' => (d === 'float32' ? 'f32' : 'i32');
