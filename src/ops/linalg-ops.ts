@@ -8,7 +8,8 @@
 import { DTypeError, RangeArgError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor, normDim } from '../tensor/index.js';
 import { apply } from './dispatch.js';
-import { eighParts, eyeOf, mT, qrParts, svdParts } from './linalg-rules.js';
+import { mT } from './blocks.js';
+import { eighParts, eyeOf, qrParts, svdParts } from './linalg-rules.js';
 import { abs } from './elementwise.js';
 import { amax, amin, norm, sum, type DimArg } from './reduction.js';
 import { permute, reshape, unsqueeze, squeeze } from './shape.js';

@@ -15,26 +15,14 @@ import { stopGradient } from '../autograd/index.js';
 import { LinAlgError } from '../errors.js';
 import { Tensor, deviceOf, raw } from '../tensor/index.js';
 import { front } from './batching.js';
-import { apply, scalar } from './dispatch.js';
+import { add, cat, div, expand, k, matmul, mT, mul, neg, reshape, sub, where } from './blocks.js';
+import { apply } from './dispatch.js';
 import { catForward } from './kernels.js';
 import type { BatchRule, NoParams, PrimParams, Primitive, Rule } from './primitives.js';
 import { prod } from './reduction.js';
 
 type T = Tensor;
 const NONE: NoParams = {};
-const add = (a: T, b: T): T => apply('add', [a, b], NONE);
-const sub = (a: T, b: T): T => apply('sub', [a, b], NONE);
-const mul = (a: T, b: T): T => apply('mul', [a, b], NONE);
-const div = (a: T, b: T): T => apply('div', [a, b], NONE);
-const neg = (a: T): T => apply('neg', [a], NONE);
-const matmul = (a: T, b: T): T => apply('matmul', [a, b], NONE);
-const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { shape });
-const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
-const where = (c: T, a: T, b: T): T => apply('where', [c, a, b], NONE);
-const cat = (xs: readonly T[], dim: number): T => apply('cat', xs, { dim: dim < 0 ? xs[0]!.ndim + dim : dim });
-const k = (v: number, like: T): T => scalar(v, like.dtype, like);
-/** Swaps the last two dims. */
-export const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i < x.ndim - 2 ? i : 2 * x.ndim - 3 - i)) });
 /** Sum over the last two dims. */
 const sum2 = (x: T): T => apply('sum', [x], { dims: [x.ndim - 2, x.ndim - 1], keepdim: false });
 /** `x` with two size-1 dims appended (a batch of scalars against a batch of matrices). */

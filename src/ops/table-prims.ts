@@ -8,29 +8,12 @@
 import { activeLevels, getTangent, isGradEnabled, isMasked } from '../autograd/index.js';
 import { Tensor, raw } from '../tensor/index.js';
 import { elementwise } from './batching.js';
-import { apply, scalar } from './dispatch.js';
-import type { BatchRule, NoParams, PrimParams, Rule } from './primitives.js';
+import { add, compare, div, exp, expand, k, log, mul, neg, permute, reshape, scan, sqrt, sub, sum, where } from './blocks.js';
+import { apply } from './dispatch.js';
+import type { BatchRule, PrimParams, Rule } from './primitives.js';
 
 type T = Tensor;
 type Scan = PrimParams['scan'];
-const NONE: NoParams = {};
-
-const add = (a: T, b: T): T => apply('add', [a, b], NONE);
-const sub = (a: T, b: T): T => apply('sub', [a, b], NONE);
-const mul = (a: T, b: T): T => apply('mul', [a, b], NONE);
-const div = (a: T, b: T): T => apply('div', [a, b], NONE);
-const neg = (a: T): T => apply('neg', [a], NONE);
-const exp = (a: T): T => apply('exp', [a], NONE);
-const log = (a: T): T => apply('log', [a], NONE);
-const sqrt = (a: T): T => apply('sqrt', [a], NONE);
-const where = (c: T, a: T, b: T): T => apply('where', [c, a, b], NONE);
-const cmp = (op: 'eq' | 'gt' | 'lt', a: T, b: T): T => apply('compare', [a, b], { op });
-const sum = (x: T, dims: readonly number[], keepdim: boolean): T => apply('sum', [x], { dims, keepdim });
-const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { shape });
-const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
-const permute = (x: T, dims: readonly number[]): T => apply('permute', [x], { dims });
-const scan = (x: T, op: Scan['op'], dim: number, reverse: boolean): T => apply('scan', [x], { op, dim, reverse });
-const k = (v: number, like: T): T => scalar(v, like.dtype, like);
 
 /** The most negative finite value of a float dtype: PyTorch's stand-in for log(0) in logcumsumexp's rules (−∞ − −∞ would be NaN). */
 const lowest = (like: T): T => k(like.dtype === 'float32' ? -3.4028234663852886e38 : -Number.MAX_VALUE, like);
@@ -58,11 +41,11 @@ function differentiated(x: T): boolean {
 
 /** The parts of cumprod's O(n) rules: where no zero came yet, the first zero, safe divisors, and the scan with the first zero as 1. */
 function zeroParts(x: T, p: Scan): { before: T; first: T; safe: T; skipFirst: T } {
-  const zero = cmp('eq', x, k(0, x));
+  const zero = compare('eq', x, k(0, x));
   const count = scan(apply('cast', [zero], { dtype: x.dtype }), 'sum', p.dim, p.reverse);
-  const first = where(zero, cmp('eq', count, k(1, x)), zero);
+  const first = where(zero, compare('eq', count, k(1, x)), zero);
   return {
-    before: cmp('eq', count, k(0, x)),
+    before: compare('eq', count, k(0, x)),
     first,
     safe: where(zero, k(1, x), x),
     skipFirst: scan(where(first, k(1, x), x), 'prod', p.dim, p.reverse),
@@ -134,7 +117,7 @@ function cumprodJvp(dx: T, x: T, y: T, p: Scan): T {
 function signedExpScan(w: T, u: T | null, shift: T, p: Scan, reverse: boolean): T {
   const z = k(0, w);
   const part = (pos: boolean): T => {
-    const m = cmp(pos ? 'gt' : 'lt', w, z);
+    const m = compare(pos ? 'gt' : 'lt', w, z);
     // The log's argument is 1 where the branch is not taken: no infinite gradient there.
     const lw = where(m, log(where(m, pos ? w : neg(w), k(1, w))), lowest(w));
     return exp(add(scan(u === null ? lw : add(lw, u), 'logsumexp', p.dim, reverse), shift));

@@ -1,7 +1,7 @@
 /**
  * THE rule table: for each primitive its forward (raw kernel calls), its VJP
  * and its JVP, side by side. Rules are written with differentiable ops (the
- * primitives themselves, through `apply`), so differentiating a rule gives
+ * primitives themselves, through `apply`; the common ones in blocks.ts), so differentiating a rule gives
  * higher derivatives. In rules: `x` inputs, `y` output, `g` cotangent, `dx`
  * tangents, `p` params. No rule undoes broadcasting (the engine does) or
  * touches a typed array.
@@ -10,40 +10,17 @@ import { installGradMath } from '../autograd/index.js';
 import type { UnaryOp } from '../backend/index.js';
 import { Tensor, deviceOf, raw } from '../tensor/index.js';
 import { alongDim, argReduction, batchedMatmul, elementwise, reduction, views, windows } from './batching.js';
-import { apply, defineRules, scalar } from './dispatch.js';
+import { add, compare, cos, div, exp, expand, k, log, matmul, mT, mul, neg, permute, pow, reshape, sign, sin, sub, sum, where } from './blocks.js';
+import { apply, defineRules } from './dispatch.js';
 import { LINALG_RULES } from './linalg-rules.js';
 import {
   catForward, expandForward, permuteForward, reshapeForward, sliceForward, unsliceForward,
 } from './kernels.js';
-import type { Ctx, NoParams, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
+import type { Ctx, PrimParams, Primitive, Rule, RuleTable, Save } from './primitives.js';
 import { RULES_PRIMS } from './table-prims.js';
 
-const NONE: NoParams = {};
 type T = Tensor;
 type MaybeT = Tensor | null;
-
-// Differentiable building blocks (inputs already share a dtype).
-const add = (a: T, b: T): T => apply('add', [a, b], NONE);
-const sub = (a: T, b: T): T => apply('sub', [a, b], NONE);
-const mul = (a: T, b: T): T => apply('mul', [a, b], NONE);
-const div = (a: T, b: T): T => apply('div', [a, b], NONE);
-const pow = (a: T, b: T): T => apply('pow', [a, b], NONE);
-const neg = (a: T): T => apply('neg', [a], NONE);
-const exp = (a: T): T => apply('exp', [a], NONE);
-const log = (a: T): T => apply('log', [a], NONE);
-const sin = (a: T): T => apply('sin', [a], NONE);
-const cos = (a: T): T => apply('cos', [a], NONE);
-const sign = (a: T): T => apply('sign', [a], NONE);
-const where = (c: T, a: T, b: T): T => apply('where', [c, a, b], NONE);
-const eq = (a: T, b: T): T => apply('compare', [a, b], { op: 'eq' });
-const sum = (x: T, dims: readonly number[], keepdim: boolean): T => apply('sum', [x], { dims, keepdim });
-const reshape = (x: T, shape: readonly number[]): T => apply('reshape', [x], { shape });
-const expand = (x: T, shape: readonly number[]): T => apply('expand', [x], { shape });
-const matmul = (a: T, b: T): T => apply('matmul', [a, b], NONE);
-/** Swaps the last two dims. */
-const mT = (x: T): T => apply('permute', [x], { dims: x.shape.map((_, i) => (i < x.ndim - 2 ? i : 2 * x.ndim - 3 - i)) });
-/** A 0-d constant with the dtype of `like`. */
-const k = (v: number, like: T): T => scalar(v, like.dtype, like);
 
 /**
  * The rule of `maximum` (`wins` = gt) or `minimum` (lt), as PyTorch's: an
@@ -57,7 +34,7 @@ function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'):
     forward: (x) => raw.rawBinary(op, x[0]!, x[1]!),
     save: 'x',
     vjp: (g, { x: [a, b], needs }) => {
-      const share = where(eq(a!, b!), mul(g, k(0.5, g)), g);
+      const share = where(compare('eq', a!, b!), mul(g, k(0.5, g)), g);
       const z = k(0, g);
       return [needs[0] ? where(beats(b!, a!), z, share) : null, needs[1] ? where(beats(a!, b!), z, share) : null];
     },
@@ -65,7 +42,7 @@ function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'):
       if (!dx[0] && !dx[1]) return null;
       const da = dx[0] ?? k(0, a!);
       const db = dx[1] ?? k(0, b!);
-      return where(eq(a!, b!), mul(add(da, db), k(0.5, da)), where(beats(a!, b!), da, db));
+      return where(compare('eq', a!, b!), mul(add(da, db), k(0.5, da)), where(beats(a!, b!), da, db));
     },
     batch: elementwise(op),
   };
@@ -78,7 +55,7 @@ function extremeRule<P extends 'maximum' | 'minimum'>(op: P, wins: 'gt' | 'lt'):
  */
 function tieWeights(x: T, y: T, p: PrimParams['extreme']): T {
   const yk = p.keepdim ? y : reshape(y, keptShape(x.shape, p.dims));
-  let ties = eq(x, yk);
+  let ties = compare('eq', x, yk);
   if (p.nanPicks) ties = where(apply('compare', [yk, yk], { op: 'ne' }), apply('compare', [x, x], { op: 'ne' }), ties);
   const w = apply('cast', [ties], { dtype: x.dtype });
   return div(w, sum(w, p.dims, true));
@@ -168,12 +145,12 @@ const RULES: RuleTable = {
     save: 'xy',
     vjp: (g, { x: [a, b], y, needs }) => [
       needs[0] ? mul(g, mul(b!, pow(a!, sub(b!, k(1, b!))))) : null,
-      needs[1] ? mul(g, mul(y, log(where(eq(a!, k(0, a!)), k(1, a!), a!)))) : null,
+      needs[1] ? mul(g, mul(y, log(where(compare('eq', a!, k(0, a!)), k(1, a!), a!)))) : null,
     ],
     jvp: (dx, { x: [a, b], y }) =>
       addT(
         dx[0] && mul(dx[0], mul(b!, pow(a!, sub(b!, k(1, b!))))),
-        dx[1] && mul(dx[1], mul(y, log(where(eq(a!, k(0, a!)), k(1, a!), a!)))),
+        dx[1] && mul(dx[1], mul(y, log(where(compare('eq', a!, k(0, a!)), k(1, a!), a!)))),
       ),
     batch: elementwise('pow'),
   },
@@ -358,7 +335,7 @@ installGradMath({
   alias: (x) => apply('reshape', [x], { shape: x.shape }),
   stack: (ts) => apply('cat', ts.map((t) => reshape(t, [1, ...t.shape])), { dim: 0 }),
   reshape,
-  permute: (x, dims) => apply('permute', [x], { dims }),
+  permute,
   expand,
   sum,
 });
